@@ -1,0 +1,407 @@
+// The storage port on a local filesystem. Keys map to paths under `root`; uploads
+// under normal names are staged in `<root>/.thru-staging` (same filesystem, so the
+// final rename is atomic) and fsynced before CLOSE is answered; temp-named uploads are
+// written in place so a resume finds them. Every change that completes emits a storage
+// event shaped like S3's, which feeds the post-upload pipeline.
+import { constants, createReadStream, promises as fsp, type Dir, type Stats } from 'node:fs';
+import { close as closeCb, fdatasync, open as openCb, write as writeCb } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { invalidArgument, isADirectory, isCoreError, notFound } from '../../core/errors.js';
+import type {
+  Entry,
+  FileReader,
+  FileWriter,
+  ListPage,
+  ObjectMeta,
+  OpenWriteOptions,
+  RenameOptions,
+  StatFs,
+  Storage,
+  StorageEvent,
+  StorageEventListener,
+  StorageEventName,
+} from '../../core/ports/storage.js';
+import { fromFsError } from './fs-errors.js';
+
+const STAGING = '.thru-staging';
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+/** Listings left unfinished for this long are closed. */
+const CURSOR_IDLE_MS = 5 * 60_000;
+
+const writeAll = (fd: number, data: Buffer, position: number) =>
+  new Promise<void>((resolve, reject) => {
+    const step = (offset: number) =>
+      writeCb(fd, data, offset, data.length - offset, position + offset, (err, written) => {
+        if (err) return reject(err);
+        if (offset + written < data.length) return step(offset + written);
+        resolve();
+      });
+    step(0);
+  });
+
+const dataSync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+
+const openFd = (path: string, flags: number, mode = FILE_MODE) =>
+  new Promise<number>((resolve, reject) => openCb(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
+
+const closeFd = (fd: number) => new Promise<void>((resolve, reject) => closeCb(fd, (err) => (err ? reject(err) : resolve())));
+
+const newVersion = () => randomBytes(8).toString('hex');
+
+async function fsyncDirectory(path: string): Promise<void> {
+  const handle = await fsp.open(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+class FsReader implements FileReader {
+  constructor(
+    private readonly handle: fsp.FileHandle,
+    readonly size: number,
+  ) {}
+  async read(position: number, length: number): Promise<Buffer> {
+    const want = Math.max(0, Math.min(length, this.size - position));
+    if (want === 0) return Buffer.alloc(0);
+    const buffer = Buffer.allocUnsafe(want);
+    const { bytesRead } = await this.handle.read(buffer, 0, want, position);
+    return bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+  }
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+class FsWriter implements FileWriter {
+  size: number;
+  private readonly inflight = new Set<Promise<void>>();
+  private failed: unknown;
+  private closed = false;
+
+  constructor(
+    private readonly fd: number,
+    initialSize: number,
+    /** The staging file, for atomic writers. */
+    private readonly staged: string | undefined,
+    private readonly finalPath: string,
+    private readonly finish: (size: number) => void,
+  ) {
+    this.size = initialSize;
+  }
+
+  write(position: number, data: Buffer): Promise<void> {
+    if (this.closed) return Promise.reject(invalidArgument('the file is closed'));
+    if (position + data.length > this.size) this.size = position + data.length;
+    const p = writeAll(this.fd, data, position).catch((err: unknown) => {
+      this.failed ??= err;
+      throw fromFsError(err);
+    });
+    this.inflight.add(p);
+    void p.then(
+      () => this.inflight.delete(p),
+      () => this.inflight.delete(p),
+    );
+    return p;
+  }
+
+  private async settle(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  async sync(): Promise<void> {
+    await this.settle();
+    await dataSync(this.fd).catch((err: unknown) => Promise.reject(fromFsError(err)));
+  }
+
+  async commit(): Promise<void> {
+    if (this.closed) throw invalidArgument('the file is closed');
+    this.closed = true;
+    await this.settle();
+    try {
+      if (this.failed !== undefined) throw fromFsError(this.failed);
+      await dataSync(this.fd);
+      await this.closeFd();
+      if (this.staged) {
+        await fsp.rename(this.staged, this.finalPath);
+        await fsyncDirectory(join(this.finalPath, '..'));
+      }
+    } catch (err) {
+      await this.discard();
+      throw fromFsError(err);
+    }
+    this.finish(this.size);
+  }
+
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.settle();
+    await this.discard();
+  }
+
+  /** Close the descriptor if still open and drop the staging file; keep a resumable file. */
+  private async discard(): Promise<void> {
+    await this.closeFd().catch(() => undefined);
+    if (this.staged) await fsp.rm(this.staged, { force: true }).catch(() => undefined);
+  }
+
+  private fdClosed = false;
+  private async closeFd(): Promise<void> {
+    if (this.fdClosed) return;
+    this.fdClosed = true;
+    await closeFd(this.fd);
+  }
+}
+
+export interface FsStorageOptions {
+  /** Folder holding every key. */
+  root: string;
+  onEvent?: StorageEventListener;
+}
+
+export class FsStorage implements Storage {
+  readonly capabilities = { randomWrite: true, atomicRename: true };
+  private readonly root: string;
+  private readonly staging: string;
+  private readonly cursors = new Map<string, { dir: Dir; timer: NodeJS.Timeout }>();
+  private readonly listeners: StorageEventListener[] = [];
+
+  constructor(options: FsStorageOptions) {
+    this.root = options.root;
+    this.staging = join(options.root, STAGING);
+    if (options.onEvent) this.listeners.push(options.onEvent);
+  }
+
+  /** Create the root; staging files left by a crash are uploads that never closed: drop them. */
+  async init(): Promise<this> {
+    await fsp.mkdir(this.root, { recursive: true, mode: DIR_MODE });
+    await fsp.rm(this.staging, { recursive: true, force: true });
+    await fsp.mkdir(this.staging, { mode: DIR_MODE });
+    return this;
+  }
+
+  onEvent(listener: StorageEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    for (const { dir, timer } of this.cursors.values()) {
+      clearTimeout(timer);
+      await dir.close().catch(() => undefined);
+    }
+    this.cursors.clear();
+  }
+
+  private emit(name: StorageEventName, key: string, size: number, extra: Partial<StorageEvent> = {}): void {
+    const event: StorageEvent = { name, key, size, version: newVersion(), at: new Date().toISOString(), ...extra };
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Path of a key; refuses anything that could leave the root, whoever asks. */
+  private path(key: string): string {
+    if (key === '' || key.startsWith('/') || key.includes('\0') || key.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+      throw invalidArgument('invalid storage key');
+    }
+    if (key === STAGING || key.startsWith(`${STAGING}/`)) throw invalidArgument('invalid storage key');
+    const path = join(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw invalidArgument('invalid storage key');
+    return path;
+  }
+
+  private static entryOf(name: string, st: Stats): Entry | undefined {
+    if (st.isFile()) return { name, type: 'file', size: st.size, mtime: st.mtime };
+    if (st.isDirectory()) return { name, type: 'directory', size: 0, mtime: st.mtime };
+    return undefined; // symlinks, sockets, devices: not ours, not shown
+  }
+
+  async stat(key: string): Promise<Entry> {
+    const st = await fsp.lstat(this.path(key)).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    const entry = FsStorage.entryOf(key.slice(key.lastIndexOf('/') + 1), st);
+    if (!entry) throw notFound('file');
+    return entry;
+  }
+
+  async list(key: string, options: { cursor?: string; limit: number }): Promise<ListPage> {
+    const path = this.path(key);
+    let dir: Dir;
+    let cursor = options.cursor;
+    if (cursor !== undefined) {
+      const open = this.cursors.get(cursor);
+      if (!open) throw invalidArgument('the listing expired; list the folder again');
+      clearTimeout(open.timer);
+      this.cursors.delete(cursor);
+      dir = open.dir;
+    } else {
+      dir = await fsp.opendir(path, { bufferSize: 128 }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+      cursor = randomBytes(12).toString('hex');
+    }
+    const names: string[] = [];
+    let exhausted = false;
+    try {
+      while (names.length < options.limit) {
+        const dirent = await dir.read();
+        if (!dirent) {
+          exhausted = true;
+          break;
+        }
+        if (key.indexOf('/') === -1 && dirent.name === STAGING) continue;
+        if (dirent.isFile() || dirent.isDirectory()) names.push(dirent.name);
+      }
+    } catch (err) {
+      await dir.close().catch(() => undefined);
+      throw fromFsError(err);
+    }
+    const stats = await Promise.all(names.map((n) => fsp.lstat(join(path, n)).catch(() => undefined)));
+    const entries: Entry[] = [];
+    stats.forEach((st, i) => {
+      const entry = st && FsStorage.entryOf(names[i]!, st);
+      if (entry) entries.push(entry);
+    });
+    if (exhausted) {
+      await dir.close().catch(() => undefined);
+      return { entries };
+    }
+    const id = cursor;
+    const timer = setTimeout(() => {
+      this.cursors.delete(id);
+      void dir.close().catch(() => undefined);
+    }, CURSOR_IDLE_MS);
+    timer.unref();
+    this.cursors.set(id, { dir, timer });
+    return { entries, cursor: id };
+  }
+
+  async openRead(key: string): Promise<FileReader> {
+    const path = this.path(key);
+    try {
+      const handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      const st = await handle.stat();
+      if (!st.isFile()) {
+        await handle.close();
+        throw st.isDirectory() ? isADirectory('that') : notFound('file');
+      }
+      return new FsReader(handle, st.size);
+    } catch (err) {
+      throw fromFsError(err);
+    }
+  }
+
+  async openWrite(key: string, options: OpenWriteOptions): Promise<FileWriter> {
+    const finalPath = this.path(key);
+    const parent = await this.stat(key.slice(0, key.lastIndexOf('/'))).catch((err: unknown) => {
+      throw isCoreError(err, 'not_found') ? notFound('folder') : err;
+    });
+    if (parent.type !== 'directory') throw notFound('folder');
+    try {
+      const existing = await fsp.lstat(finalPath).catch(() => undefined);
+      if (existing?.isDirectory()) throw isADirectory('that');
+      if (existing && !existing.isFile()) throw notFound('file');
+      const initialSize = options.truncate || !existing ? 0 : existing.size;
+      let fd: number;
+      let staged: string | undefined;
+      if (options.mode === 'atomic') {
+        staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+        if (initialSize > 0) await fsp.copyFile(finalPath, staged, constants.COPYFILE_FICLONE);
+        fd = await openFd(staged, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW);
+      } else {
+        const trunc = options.truncate ? constants.O_TRUNC : 0;
+        fd = await openFd(finalPath, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | trunc);
+      }
+      return new FsWriter(fd, initialSize, staged, finalPath, (size) =>
+        this.emit('ObjectCreated:Put', key, size, { meta: options.meta }),
+      );
+    } catch (err) {
+      throw fromFsError(err);
+    }
+  }
+
+  async mkdir(key: string): Promise<void> {
+    await fsp.mkdir(this.path(key), { mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+  }
+
+  async rmdir(key: string): Promise<void> {
+    await fsp.rmdir(this.path(key)).catch((err: unknown) => Promise.reject(fromFsError(err)));
+  }
+
+  async remove(key: string): Promise<void> {
+    const path = this.path(key);
+    try {
+      const st = await fsp.lstat(path);
+      if (st.isDirectory()) throw isADirectory('that');
+      await fsp.unlink(path);
+      this.emit('ObjectRemoved:Delete', key, 0);
+    } catch (err) {
+      throw fromFsError(err);
+    }
+  }
+
+  async rename(from: string, to: string, options: RenameOptions): Promise<void> {
+    const fromPath = this.path(from);
+    const toPath = this.path(to);
+    try {
+      const st = await fsp.lstat(fromPath);
+      if (options.overwrite || !st.isFile()) {
+        // Folders: a check then a rename. Files without overwrite take the link path below.
+        if (!options.overwrite && (await fsp.lstat(toPath).catch(() => undefined))) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+        await fsp.rename(fromPath, toPath);
+      } else {
+        // link() fails if the target exists, which makes "no overwrite" atomic.
+        await fsp.link(fromPath, toPath);
+        await fsp.unlink(fromPath);
+      }
+      await fsyncDirectory(join(toPath, '..'));
+      if (st.isFile()) {
+        this.emit('ObjectCreated:Copy', to, st.size, { renamedFrom: from, meta: options.meta });
+        this.emit('ObjectRemoved:Delete', from, 0);
+      }
+    } catch (err) {
+      throw fromFsError(err);
+    }
+  }
+
+  async readStream(key: string, options: { start?: number; signal?: AbortSignal } = {}): Promise<Readable> {
+    const handle = await fsp.open(this.path(key), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    return createReadStream('', { fd: handle.fd, start: options.start, signal: options.signal, autoClose: true });
+  }
+
+  async writeStream(key: string, body: Readable, options: { meta?: ObjectMeta; signal?: AbortSignal } = {}): Promise<{ size: number }> {
+    const finalPath = this.path(key);
+    await fsp.mkdir(join(finalPath, '..'), { recursive: true, mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    const staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const handle = await fsp.open(staged, 'w', FILE_MODE).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    let size: number;
+    try {
+      await pipeline(body, handle.createWriteStream({ autoClose: false }), { signal: options.signal });
+      await handle.datasync();
+      size = (await handle.stat()).size;
+      await handle.close();
+      await fsp.rename(staged, finalPath);
+      await fsyncDirectory(join(finalPath, '..'));
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await fsp.rm(staged, { force: true }).catch(() => undefined);
+      throw fromFsError(err);
+    }
+    this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
+    return { size };
+  }
+
+  async statfs(_key: string): Promise<StatFs> {
+    const st = await fsp.statfs(this.root);
+    return {
+      blockSize: st.bsize,
+      totalBlocks: st.blocks,
+      freeBlocks: st.bfree,
+      availableBlocks: st.bavail,
+      totalFiles: st.files,
+      freeFiles: st.ffree,
+      maxNameLength: 255,
+    };
+  }
+}

@@ -1,0 +1,39 @@
+// The local host key: one Ed25519 key, generated on first start into the data
+// directory (0600) and reused after, so partners' known_hosts stay valid.
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import ssh2, { type ParsedKey } from 'ssh2';
+import { parsePublicKey } from '../../core/public-keys.js';
+
+export interface HostKey {
+  privateKey: Buffer;
+  publicKey: string;
+  /** "SHA256:..." as ssh-keygen -l prints it. */
+  fingerprint: string;
+}
+
+export const HOST_KEY_FILE = 'host_ed25519_key';
+
+/** Public half and fingerprint of an Ed25519 private key (OpenSSH format). */
+export function describeHostKey(privateKey: Buffer): HostKey {
+  const parsed = ssh2.utils.parseKey(privateKey);
+  if (parsed instanceof Error) throw new Error(`unusable host key: ${parsed.message}`);
+  // ssh2 returns a list for some OpenSSH-format files, whatever its types say.
+  const key: ParsedKey = Array.isArray(parsed) ? (parsed as ParsedKey[])[0]! : parsed;
+  if (key.type !== 'ssh-ed25519') throw new Error(`the host key must be Ed25519, not ${key.type}`);
+  const publicKey = `ssh-ed25519 ${key.getPublicSSH().toString('base64')}`;
+  return { privateKey, publicKey, fingerprint: parsePublicKey(publicKey).fingerprint };
+}
+
+export async function loadOrCreateHostKey(dataDir: string): Promise<HostKey & { created: boolean }> {
+  const file = join(dataDir, HOST_KEY_FILE);
+  try {
+    return { ...describeHostKey(await fsp.readFile(file)), created: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const pair = ssh2.utils.generateKeyPairSync('ed25519');
+  await fsp.writeFile(file, pair.private, { mode: 0o600, flag: 'wx' });
+  await fsp.writeFile(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
+  return { ...describeHostKey(Buffer.from(pair.private)), created: true };
+}

@@ -1,0 +1,84 @@
+// The directory port: organizations, endpoints, flows, users and transfers (SPEC §2).
+// SQLite backs it locally, one DynamoDB table on AWS; test/contract/directory.ts is the
+// contract both pass.
+//
+// Updates take a pure transform and the adapter supplies the isolation (a SQLite
+// transaction, a DynamoDB conditional write on `updatedAt`/`version`): a concurrent
+// writer makes update() retry the transform or fail with `conflict`, never lose a write.
+import type { Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../model.js';
+
+export interface PageRequest {
+  limit: number;
+  /** Opaque, from the previous page. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Absent on the last page. */
+  cursor?: string;
+}
+
+export type Transform<T> = (current: T) => T;
+
+export interface OrganizationStore {
+  /** already_exists when the id is taken. */
+  create(org: Organization): Promise<void>;
+  get(id: string): Promise<Organization | undefined>;
+  list(page: PageRequest): Promise<Page<Organization>>;
+  /** not_found when absent; returns the stored result. */
+  update(id: string, transform: Transform<Organization>): Promise<Organization>;
+  /** not_found when absent. Children are the caller's business. */
+  delete(id: string): Promise<void>;
+}
+
+export interface EndpointStore {
+  create(endpoint: Endpoint): Promise<void>;
+  get(id: string): Promise<Endpoint | undefined>;
+  listByOrg(orgId: string, page: PageRequest): Promise<Page<Endpoint>>;
+  update(id: string, transform: Transform<Endpoint>): Promise<Endpoint>;
+  delete(id: string): Promise<void>;
+}
+
+export interface FlowStore {
+  /** Stores the flow with its flow endpoints (sources and targets). */
+  create(flow: Flow): Promise<void>;
+  get(id: string): Promise<Flow | undefined>;
+  listByOrg(orgId: string, page: PageRequest): Promise<Page<Flow>>;
+  /** The transform may add, change or drop flow endpoints; their ids stay stable. */
+  update(id: string, transform: Transform<Flow>): Promise<Flow>;
+  delete(id: string): Promise<void>;
+  getFlowEndpoint(id: string): Promise<FlowEndpoint | undefined>;
+  /** Every flow endpoint (source or target) on an endpoint. */
+  listFlowEndpointsByEndpoint(endpointId: string): Promise<FlowEndpoint[]>;
+}
+
+export interface UserStore {
+  /** already_exists when the id or the username is taken (usernames are deployment-wide). */
+  create(user: User): Promise<void>;
+  get(id: string): Promise<User | undefined>;
+  getByUsername(username: string): Promise<User | undefined>;
+  listByFlowEndpoint(flowEndpointId: string, page: PageRequest): Promise<Page<User>>;
+  /** The username cannot change through update. */
+  update(id: string, transform: Transform<User>): Promise<User>;
+  delete(id: string): Promise<void>;
+}
+
+export interface TransferStore {
+  /** Creates the transfer unless one with its id exists; true when this call created it. */
+  createIfAbsent(transfer: Transfer): Promise<boolean>;
+  get(id: string): Promise<Transfer | undefined>;
+  /** Newest first. */
+  listByFlow(flowId: string, page: PageRequest): Promise<Page<Transfer>>;
+  /** Bumps `version`; the transform sees the stored record. */
+  update(id: string, transform: Transform<Transfer>): Promise<Transfer>;
+}
+
+export interface Directory {
+  readonly organizations: OrganizationStore;
+  readonly endpoints: EndpointStore;
+  readonly flows: FlowStore;
+  readonly users: UserStore;
+  readonly transfers: TransferStore;
+  close(): Promise<void>;
+}

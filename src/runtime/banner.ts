@@ -1,0 +1,26 @@
+// What `npm start` tells a person at the terminal: how to connect, where the admin
+// API is, and secrets generated this start (shown once, never logged).
+import type { Config } from '../config.js';
+import type { LocalRuntime } from './local.js';
+
+export function printBanner(runtime: LocalRuntime, config: Config, out: NodeJS.WritableStream = process.stdout): void {
+  const host = config.publicHost ?? config.bind;
+  const lines = [
+    '',
+    'thru-sftp is running',
+    `  SFTP      sftp -P ${runtime.sftpPort} <user>@${host}`,
+    `  host key  ${runtime.hostKeyFingerprint} (ssh-ed25519)`,
+    `  admin API http://${host}:${runtime.adminPort}/v1/  (Authorization: Bearer <token>)`,
+  ];
+  if (runtime.adminToken.created) lines.push(`  admin token (new, kept in ${runtime.adminToken.file}): ${runtime.adminToken.token}`);
+  else if (runtime.adminToken.file) lines.push(`  admin token in ${runtime.adminToken.file}`);
+  if (runtime.demo) {
+    lines.push(
+      '',
+      '  Demo account (created on this first start; the password is shown only now):',
+      `    sftp -P ${runtime.sftpPort} ${runtime.demo.username}@${host}     password: ${runtime.demo.password}`,
+      `    upload as a.csv.filepart and rename it to a.csv: it is delivered to ${runtime.demo.deliveryFolder}`,
+    );
+  }
+  out.write(`${lines.join('\n')}\n\n`);
+}

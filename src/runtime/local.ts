@@ -1,0 +1,75 @@
+// Composition of the local runtime (`npm start`): files on disk, SQLite, the identity
+// core in-process, the admin API on Node's HTTP server. The only module that picks
+// local adapters.
+import { promises as fsp } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { systemClock } from '../core/ports/clock.js';
+import { DirectoryIdentity } from '../core/identity.js';
+import { FsStorage } from '../adapters/local/fs-storage.js';
+import { SqliteDirectory, openDatabase } from '../adapters/local/sqlite-directory.js';
+import { loadOrCreateHostKey } from '../adapters/local/host-key.js';
+import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
+import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
+import { createAdminApp } from '../admin/app.js';
+import { bearerAuth } from '../admin/bearer-auth.js';
+import { createDemo, isEmpty, type Demo } from './demo.js';
+
+export interface LocalRuntime {
+  sftpPort: number;
+  adminPort: number;
+  hostKeyFingerprint: string;
+  adminToken: { token: string; created: boolean; file?: string };
+  demo?: Demo;
+  directory: SqliteDirectory;
+  storage: FsStorage;
+  sftp: SshFrontEnd;
+  stop(): Promise<void>;
+}
+
+export interface LocalOptions {
+  sshLimits?: Partial<SshLimits>;
+}
+
+export async function startLocal(config: Config, logger: Logger, options: LocalOptions = {}): Promise<LocalRuntime> {
+  const dataDir = resolve(config.dataDir);
+  await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const hostKey = await loadOrCreateHostKey(dataDir);
+  const adminToken = await loadOrCreateAdminToken(dataDir, config.adminToken);
+  const directory = new SqliteDirectory(openDatabase(join(dataDir, 'thru.db')));
+  const storage = await new FsStorage({ root: join(dataDir, 'files') }).init();
+
+  let demo: Demo | undefined;
+  if (config.demo && (await isEmpty(directory))) demo = await createDemo(directory, join(dataDir, 'delivered'));
+
+  const identity = new DirectoryIdentity(directory, systemClock);
+  const sftp = new SshFrontEnd({ hostKeys: [hostKey.privateKey], identity, storage, logger, limits: options.sshLimits });
+  const sftpAddress = await sftp.listen(config.sftpPort, config.bind);
+
+  const app = createAdminApp({ directory, auth: bearerAuth(adminToken.token) });
+  const http = await new Promise<ServerType>((ok, fail) => {
+    const server = serve({ fetch: app.fetch, port: config.adminPort, hostname: config.bind }, () => ok(server));
+    server.once('error', fail);
+  });
+  const adminPort = (http.address() as AddressInfo).port;
+  logger.info({ sftpPort: sftpAddress.port, adminPort, hostKey: hostKey.fingerprint, dataDir }, 'thru-sftp started');
+
+  return {
+    sftpPort: sftpAddress.port,
+    adminPort,
+    hostKeyFingerprint: hostKey.fingerprint,
+    adminToken,
+    demo,
+    directory,
+    storage,
+    sftp,
+    async stop() {
+      await Promise.allSettled([sftp.close(), new Promise<void>((ok) => http.close(() => ok()))]);
+      await storage.close();
+      await directory.close();
+    },
+  };
+}

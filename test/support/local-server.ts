@@ -1,0 +1,101 @@
+// A real local runtime for tests: its own data directory, ephemeral ports, and
+// helpers that provision users straight into the directory.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Config } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startLocal, type LocalOptions, type LocalRuntime } from '../../src/runtime/local.js';
+import { newId } from '../../src/core/ids.js';
+import { hashPassword } from '../../src/core/passwords.js';
+import { parsePublicKey } from '../../src/core/public-keys.js';
+import { DEFAULT_TEMP_FILE_PATTERNS, PERMISSIONS, type Permission, type Triggers, type User } from '../../src/core/model.js';
+
+export interface TestServer {
+  runtime: LocalRuntime;
+  dataDir: string;
+  port: number;
+  /** Every log line written so far, parsed. */
+  logs: Record<string, unknown>[];
+  orgId: string;
+  endpointId: string;
+  flowEndpointId: string;
+  createUser(options: TestUserOptions): Promise<User>;
+  /** Absolute path on disk of a path inside the test endpoint. */
+  fileOnDisk(path: string): string;
+  stop(): Promise<void>;
+}
+
+export interface TestUserOptions {
+  username: string;
+  password?: string;
+  publicKeys?: string[];
+  permissions?: Permission[];
+  homeDirectory?: string;
+  allowedCidrs?: string[];
+  enabled?: boolean;
+  expiresAt?: string;
+}
+
+export interface TestServerOptions extends LocalOptions {
+  idleTimeoutSeconds?: number;
+  triggers?: Triggers;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'thru-test-'));
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const config: Config = { sftpPort: 0, adminPort: 0, dataDir, bind: '127.0.0.1', logLevel: 'info', demo: false, adminToken: 'test-admin-token-0123456789' };
+  const runtime = await startLocal(config, createLogger('info', sink), options);
+  const { directory } = runtime;
+  const at = new Date().toISOString();
+  const orgId = newId('org');
+  const endpointId = newId('ep');
+  const flowId = newId('flow');
+  const flowEndpointId = newId('fe');
+  await directory.organizations.create({ id: orgId, name: 'test', createdAt: at, updatedAt: at });
+  await directory.endpoints.create({
+    id: endpointId, orgId, name: 'sftp', type: 'thru-sftp-server', description: '',
+    config: { idleTimeoutSeconds: options.idleTimeoutSeconds ?? 900 }, createdAt: at, updatedAt: at,
+  });
+  await directory.flows.create({
+    id: flowId, orgId, name: 'flow', enabled: true, createdAt: at, updatedAt: at, targets: [],
+    sources: [{ id: flowEndpointId, flowId, orgId, endpointId, role: 'source', path: '/', triggers: options.triggers ?? { tempFilePatterns: DEFAULT_TEMP_FILE_PATTERNS } }],
+  });
+
+  return {
+    runtime,
+    dataDir,
+    port: runtime.sftpPort,
+    logs,
+    orgId,
+    endpointId,
+    flowEndpointId,
+    async createUser(o) {
+      const user: User = {
+        id: newId('usr'), username: o.username, orgId, flowEndpointId,
+        passwordHash: o.password ? await hashPassword(o.password) : undefined,
+        publicKeys: (o.publicKeys ?? []).map((line) => {
+          const k = parsePublicKey(line);
+          return { fingerprint: k.fingerprint, type: k.type, blob: k.blob.toString('base64'), comment: k.comment, addedAt: at };
+        }),
+        homeDirectory: o.homeDirectory ?? '/', permissions: o.permissions ?? [...PERMISSIONS], allowedCidrs: o.allowedCidrs ?? [],
+        enabled: o.enabled ?? true, expiresAt: o.expiresAt, createdAt: at, updatedAt: at,
+      };
+      await directory.users.create(user);
+      return user;
+    },
+    fileOnDisk: (path) => join(dataDir, 'files', orgId, endpointId, path),
+    async stop() {
+      await runtime.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
