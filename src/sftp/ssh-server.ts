@@ -22,7 +22,7 @@ export interface SshLimits {
   loginGraceSeconds: number;
   /** Open file and folder handles per SFTP session. */
   maxOpenHandles: number;
-  /** Session channels per connection. */
+  /** Session channels open at once on one connection. */
   maxSessionsPerConnection: number;
   /** Entries per READDIR reply. */
   listPageSize: number;
@@ -178,6 +178,7 @@ export class SshFrontEnd {
       if (!principal || sessions >= this.limits.maxSessionsPerConnection) return reject();
       sessions += 1;
       const session = accept();
+      session.once('close', () => (sessions -= 1));
       session.on('sftp', (acceptSftp) => {
         // Accept at once: the client's INIT may already be on its way.
         const files = new FileSession(principal!, this.options.storage, { sourceIp, listPageSize: this.limits.listPageSize });

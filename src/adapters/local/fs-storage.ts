@@ -167,8 +167,8 @@ export interface FsStorageOptions {
 
 export class FsStorage implements Storage {
   readonly capabilities = { randomWrite: true, atomicRename: true };
-  private readonly root: string;
-  private readonly staging: string;
+  private root: string;
+  private staging: string;
   private readonly cursors = new Map<string, { dir: Dir; timer: NodeJS.Timeout }>();
   private readonly listeners: StorageEventListener[] = [];
 
@@ -181,6 +181,9 @@ export class FsStorage implements Storage {
   /** Create the root; staging files left by a crash are uploads that never closed: drop them. */
   async init(): Promise<this> {
     await fsp.mkdir(this.root, { recursive: true, mode: DIR_MODE });
+    // Canonical, so that resolved paths can be compared with it (see `real`).
+    this.root = await fsp.realpath(this.root);
+    this.staging = join(this.root, STAGING);
     await fsp.rm(this.staging, { recursive: true, force: true });
     await fsp.mkdir(this.staging, { mode: DIR_MODE });
     return this;
@@ -214,6 +217,24 @@ export class FsStorage implements Storage {
     return path;
   }
 
+  /**
+   * Path of a key whose parent folders are real folders, not links: SFTP cannot create
+   * links, but one placed in the data directory by other means must not lead out.
+   * (Node has no openat2(RESOLVE_BENEATH); one realpath per operation, not per READ.)
+   */
+  private async real(key: string, self = false): Promise<string> {
+    const path = this.path(key);
+    const folder = self ? path : join(path, '..');
+    let actual: string;
+    try {
+      actual = await fsp.realpath(folder);
+    } catch (err) {
+      throw fromFsError(err);
+    }
+    if (actual !== folder) throw notFound('file');
+    return path;
+  }
+
   private static entryOf(name: string, st: Stats): Entry | undefined {
     if (st.isFile()) return { name, type: 'file', size: st.size, mtime: st.mtime };
     if (st.isDirectory()) return { name, type: 'directory', size: 0, mtime: st.mtime };
@@ -221,14 +242,13 @@ export class FsStorage implements Storage {
   }
 
   async stat(key: string): Promise<Entry> {
-    const st = await fsp.lstat(this.path(key)).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    const st = await fsp.lstat(await this.real(key)).catch((err: unknown) => Promise.reject(fromFsError(err)));
     const entry = FsStorage.entryOf(key.slice(key.lastIndexOf('/') + 1), st);
     if (!entry) throw notFound('file');
     return entry;
   }
 
   async list(key: string, options: { cursor?: string; limit: number }): Promise<ListPage> {
-    const path = this.path(key);
     let dir: Dir;
     let cursor = options.cursor;
     if (cursor !== undefined) {
@@ -238,7 +258,7 @@ export class FsStorage implements Storage {
       this.cursors.delete(cursor);
       dir = open.dir;
     } else {
-      dir = await fsp.opendir(path, { bufferSize: 128 }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+      dir = await fsp.opendir(await this.real(key, true), { bufferSize: 128 }).catch((err: unknown) => Promise.reject(fromFsError(err)));
       cursor = randomBytes(12).toString('hex');
     }
     const names: string[] = [];
@@ -257,6 +277,7 @@ export class FsStorage implements Storage {
       await dir.close().catch(() => undefined);
       throw fromFsError(err);
     }
+    const path = this.path(key);
     const stats = await Promise.all(names.map((n) => fsp.lstat(join(path, n)).catch(() => undefined)));
     const entries: Entry[] = [];
     stats.forEach((st, i) => {
@@ -278,7 +299,7 @@ export class FsStorage implements Storage {
   }
 
   async openRead(key: string): Promise<FileReader> {
-    const path = this.path(key);
+    const path = await this.real(key);
     try {
       const handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
       const st = await handle.stat();
@@ -293,7 +314,7 @@ export class FsStorage implements Storage {
   }
 
   async openWrite(key: string, options: OpenWriteOptions): Promise<FileWriter> {
-    const finalPath = this.path(key);
+    const finalPath = await this.real(key);
     const parent = await this.stat(key.slice(0, key.lastIndexOf('/'))).catch((err: unknown) => {
       throw isCoreError(err, 'not_found') ? notFound('folder') : err;
     });
@@ -322,15 +343,15 @@ export class FsStorage implements Storage {
   }
 
   async mkdir(key: string): Promise<void> {
-    await fsp.mkdir(this.path(key), { mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    await fsp.mkdir(await this.real(key), { mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
   }
 
   async rmdir(key: string): Promise<void> {
-    await fsp.rmdir(this.path(key)).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    await fsp.rmdir(await this.real(key)).catch((err: unknown) => Promise.reject(fromFsError(err)));
   }
 
   async remove(key: string): Promise<void> {
-    const path = this.path(key);
+    const path = await this.real(key);
     try {
       const st = await fsp.lstat(path);
       if (st.isDirectory()) throw isADirectory('that');
@@ -342,8 +363,8 @@ export class FsStorage implements Storage {
   }
 
   async rename(from: string, to: string, options: RenameOptions): Promise<void> {
-    const fromPath = this.path(from);
-    const toPath = this.path(to);
+    const fromPath = await this.real(from);
+    const toPath = await this.real(to);
     try {
       const st = await fsp.lstat(fromPath);
       if (options.overwrite || !st.isFile()) {
@@ -366,13 +387,14 @@ export class FsStorage implements Storage {
   }
 
   async readStream(key: string, options: { start?: number; signal?: AbortSignal } = {}): Promise<Readable> {
-    const handle = await fsp.open(this.path(key), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    const handle = await fsp.open(await this.real(key), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => Promise.reject(fromFsError(err)));
     return createReadStream('', { fd: handle.fd, start: options.start, signal: options.signal, autoClose: true });
   }
 
   async writeStream(key: string, body: Readable, options: { meta?: ObjectMeta; signal?: AbortSignal } = {}): Promise<{ size: number }> {
     const finalPath = this.path(key);
     await fsp.mkdir(join(finalPath, '..'), { recursive: true, mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    await this.real(key);
     const staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const handle = await fsp.open(staged, 'w', FILE_MODE).catch((err: unknown) => Promise.reject(fromFsError(err)));
     let size: number;
