@@ -1,6 +1,7 @@
 // Authentication through the real OpenSSH client (SPEC §3): passwords and keys, and
 // every reason a login is refused looking the same to the client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PublicKeyAuthMethod } from 'ssh2';
 import { startTestServer, type TestServer } from '../support/local-server.js';
 import { generateKey, sftpBatch, ssh, type ClientKey } from '../support/openssh.js';
 import { connect } from '../support/ssh2-client.js';
@@ -103,7 +104,7 @@ describe('public keys', () => {
     if (real instanceof Error || Array.isArray(real)) throw new Error('cannot parse the test key');
     // The registered public key, presented with a signature that is garbage.
         const forged = Object.create(real, { sign: { value: () => Buffer.alloc(64, 7) } }) as typeof real;
-    const result = await connect(server.port, { username: user, authHandler: [{ type: 'publickey', username: user, key: forged } as import('ssh2').PublicKeyAuthMethod] }).then(
+    const result = await connect(server.port, { username: user, authHandler: [{ type: 'publickey', username: user, key: forged } as PublicKeyAuthMethod] }).then(
       (c) => { c.end(); return 'logged in'; },
       (e: Error) => e.message,
     );

@@ -1,7 +1,7 @@
 // SFTP only (SPEC §3): every other channel and request is refused, and the same
 // connection stays usable for SFTP afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from 'ssh2';
+import type { Client, SFTPWrapper } from 'ssh2';
 import { startTestServer, type TestServer } from '../support/local-server.js';
 import { connect, call } from '../support/ssh2-client.js';
 
@@ -18,7 +18,7 @@ const settle = (fn: (cb: (err: Error | undefined) => void) => void) =>
   });
 
 async function sftpStillWorks(): Promise<void> {
-  const sftp = await new Promise<import('ssh2').SFTPWrapper>((ok, fail) => client.sftp((err, s) => (err ? fail(err) : ok(s))));
+  const sftp = await new Promise<SFTPWrapper>((ok, fail) => client.sftp((err, s) => (err ? fail(err) : ok(s))));
   expect(await call<string>(sftp.realpath.bind(sftp), '.')).toBe('/');
   sftp.end();
 }
