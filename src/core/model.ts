@@ -129,10 +129,32 @@ export interface Delivery {
   completedAt?: string;
   /** Where the file was delivered (a storage key, a URL...). */
   location?: string;
+  /** Which worker holds a `started` delivery, so another can take over a dead one. */
+  claimedBy?: string;
 }
+
+/**
+ * awaiting-trigger: a file arrived in a source folder without a completion signal yet.
+ * waiting-for-data: a per-file trigger arrived before its data file (bounded wait).
+ * active: complete; its deliveries carry their own status.
+ * failed: could not be processed (the reason is in `error`).
+ */
+export const TRANSFER_STATES = ['awaiting-trigger', 'waiting-for-data', 'active', 'failed'] as const;
+export type TransferState = (typeof TRANSFER_STATES)[number];
+
+export type CompletionSignal = 'temp-rename' | 'per-file-trigger' | 'batch-trigger';
 
 export interface Transfer {
   id: string;
+  state: TransferState;
+  /** How completion was signalled, and the trigger file to delete once delivered. */
+  signal?: CompletionSignal;
+  triggerKey?: string;
+  /** Batch transfers: the semaphore is deleted when `batch.remaining` reaches 0 (kept on the first transfer). */
+  batch?: { leaderId: string; remaining?: number };
+  error?: string;
+  /** Set once when every delivery completed and the follow-ups (trigger, source deletion) ran. */
+  finishedAt?: string;
   orgId: string;
   flowId: string;
   sourceFlowEndpointId: string;

@@ -10,9 +10,15 @@ import type { Config } from '../config.js';
 import { systemClock } from '../core/ports/clock.js';
 import { DirectoryIdentity } from '../core/identity.js';
 import { FsStorage } from '../adapters/local/fs-storage.js';
-import { SqliteDirectory, openDatabase } from '../adapters/local/sqlite-directory.js';
+import { SqliteDirectory } from '../adapters/local/sqlite-directory.js';
+import { openDatabase } from '../adapters/local/sqlite.js';
 import { loadOrCreateHostKey } from '../adapters/local/host-key.js';
 import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
+import { SqliteJobQueue } from '../adapters/local/sqlite-queue.js';
+import { FolderDeliverer } from '../adapters/local/folder-deliverer.js';
+import { WebhookDeliverer } from '../adapters/http/webhook-deliverer.js';
+import { DEFAULT_PIPELINE_OPTIONS, PostUploadPipeline, type PipelineOptions } from '../core/pipeline/pipeline.js';
+import { StorageDeliverer } from '../core/pipeline/storage-deliverer.js';
 import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
 import { createAdminApp } from '../admin/app.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
@@ -26,12 +32,18 @@ export interface LocalRuntime {
   demo?: Demo;
   directory: SqliteDirectory;
   storage: FsStorage;
+  queue: SqliteJobQueue;
+  pipeline: PostUploadPipeline;
   sftp: SshFrontEnd;
   stop(): Promise<void>;
 }
 
 export interface LocalOptions {
   sshLimits?: Partial<SshLimits>;
+  pipeline?: Partial<PipelineOptions>;
+  /** Jobs the pipeline runs at once. */
+  pipelineConcurrency?: number;
+  webhookTimeoutMs?: number;
 }
 
 export async function startLocal(config: Config, logger: Logger, options: LocalOptions = {}): Promise<LocalRuntime> {
@@ -39,8 +51,26 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const hostKey = await loadOrCreateHostKey(dataDir);
   const adminToken = await loadOrCreateAdminToken(dataDir, config.adminToken);
-  const directory = new SqliteDirectory(openDatabase(join(dataDir, 'thru.db')));
-  const storage = await new FsStorage({ root: join(dataDir, 'files') }).init();
+  const db = openDatabase(join(dataDir, 'thru.db'));
+  const directory = new SqliteDirectory(db);
+  const queue = new SqliteJobQueue(db, logger);
+  // Storage events go to the durable queue first; the pipeline works from there.
+  const storage = await new FsStorage({
+    root: join(dataDir, 'files'),
+    onEvent: (event) => {
+      queue.enqueue({ kind: 'storage-event', event }).catch((err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event'));
+    },
+  }).init();
+  const pipeline = new PostUploadPipeline({
+    directory,
+    storage,
+    queue,
+    deliverers: { 'thru-sftp-server': new StorageDeliverer(storage), directory: new FolderDeliverer(), webhook: new WebhookDeliverer({ timeoutMs: options.webhookTimeoutMs ?? 10_000 }) },
+    clock: systemClock,
+    log: logger,
+    options: { ...DEFAULT_PIPELINE_OPTIONS, workerId: `local-${process.pid}-${Date.now()}`, foreignClaimsAreDead: true, ...options.pipeline },
+  });
+  queue.start((job) => pipeline.handle(job), { concurrency: options.pipelineConcurrency ?? 4 });
 
   let demo: Demo | undefined;
   if (config.demo && (await isEmpty(directory))) demo = await createDemo(directory, join(dataDir, 'delivered'));
@@ -65,9 +95,12 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     demo,
     directory,
     storage,
+    queue,
+    pipeline,
     sftp,
     async stop() {
       await Promise.allSettled([sftp.close(), new Promise<void>((ok) => http.close(() => ok()))]);
+      await queue.stop();
       await storage.close();
       await directory.close();
     },

@@ -22,13 +22,39 @@ export interface TestServer {
   endpointId: string;
   flowEndpointId: string;
   createUser(options: TestUserOptions): Promise<User>;
-  /** Absolute path on disk of a path inside the test endpoint. */
-  fileOnDisk(path: string): string;
+  /** A new SFTP endpoint with a flow from it to the given targets. */
+  createFlow(options?: TestFlowOptions): Promise<TestFlow>;
+  /** Absolute path on disk of a path inside the test endpoint (or another endpoint). */
+  fileOnDisk(path: string, endpointId?: string): string;
+  /** Wait until `check` returns a value (polling the directory or disk). */
+  until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
+}
+
+export type TestTarget =
+  | { type: 'directory'; path: string; folder?: string }
+  | { type: 'webhook'; url: string; secret: string }
+  | { type: 'thru-sftp-server'; folder?: string };
+
+export interface TestFlowOptions {
+  triggers?: Triggers;
+  targets?: TestTarget[];
+  deleteSourceAfterDelivery?: boolean;
+  sourceFolder?: string;
+}
+
+export interface TestFlow {
+  flowId: string;
+  sourceEndpointId: string;
+  sourceFlowEndpointId: string;
+  targetEndpointIds: string[];
+  targetFlowEndpointIds: string[];
 }
 
 export interface TestUserOptions {
   username: string;
+  /** Defaults to the test endpoint's flow endpoint. */
+  flowEndpointId?: string;
   password?: string;
   publicKeys?: string[];
   permissions?: Permission[];
@@ -80,7 +106,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     flowEndpointId,
     async createUser(o) {
       const user: User = {
-        id: newId('usr'), username: o.username, orgId, flowEndpointId,
+        id: newId('usr'), username: o.username, orgId, flowEndpointId: o.flowEndpointId ?? flowEndpointId,
         passwordHash: o.password ? await hashPassword(o.password) : undefined,
         publicKeys: (o.publicKeys ?? []).map((line) => {
           const k = parsePublicKey(line);
@@ -92,7 +118,42 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await directory.users.create(user);
       return user;
     },
-    fileOnDisk: (path) => join(dataDir, 'files', orgId, endpointId, path),
+    async createFlow(o = {}) {
+      const sourceEndpointId = newId('ep');
+      await directory.endpoints.create({
+        id: sourceEndpointId, orgId, name: `src-${sourceEndpointId}`, type: 'thru-sftp-server', description: '',
+        config: { idleTimeoutSeconds: 900 }, createdAt: at, updatedAt: at,
+      });
+      const id = newId('flow');
+      const targets = [];
+      for (const t of o.targets ?? []) {
+        const epId = newId('ep');
+        const base = { id: epId, orgId, name: `tgt-${epId}`, description: '', createdAt: at, updatedAt: at };
+        if (t.type === 'directory') await directory.endpoints.create({ ...base, type: 'directory', config: { path: t.path } });
+        else if (t.type === 'webhook') await directory.endpoints.create({ ...base, type: 'webhook', config: { url: t.url, secret: t.secret } });
+        else await directory.endpoints.create({ ...base, type: 'thru-sftp-server', config: { idleTimeoutSeconds: 900 } });
+        targets.push({ id: newId('fe'), flowId: id, orgId, endpointId: epId, role: 'target' as const, path: 'folder' in t && t.folder ? t.folder : '/' });
+      }
+      const source = {
+        id: newId('fe'), flowId: id, orgId, endpointId: sourceEndpointId, role: 'source' as const, path: o.sourceFolder ?? '/',
+        triggers: o.triggers ?? { tempFilePatterns: DEFAULT_TEMP_FILE_PATTERNS }, deleteSourceAfterDelivery: o.deleteSourceAfterDelivery,
+      };
+      await directory.flows.create({ id, orgId, name: `flow-${id}`, enabled: true, createdAt: at, updatedAt: at, sources: [source], targets });
+      return {
+        flowId: id, sourceEndpointId, sourceFlowEndpointId: source.id,
+        targetEndpointIds: targets.map((t) => t.endpointId), targetFlowEndpointIds: targets.map((t) => t.id),
+      };
+    },
+    fileOnDisk: (path, ep = endpointId) => join(dataDir, 'files', orgId, ep, path),
+    async until(what, check, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await check();
+        if (value !== undefined && value !== false) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     async stop() {
       await runtime.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -3,11 +3,10 @@
 // final rename is atomic) and fsynced before CLOSE is answered; temp-named uploads are
 // written in place so a resume finds them. Every change that completes emits a storage
 // event shaped like S3's, which feeds the post-upload pipeline.
-import { constants, createReadStream, promises as fsp, type Dir, type Stats } from 'node:fs';
+import { constants, promises as fsp, type Dir, type Stats } from 'node:fs';
 import { close as closeCb, fdatasync, open as openCb, write as writeCb } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { invalidArgument, isADirectory, isCoreError, notFound } from '../../core/errors.js';
 import type {
@@ -25,6 +24,7 @@ import type {
   StorageEventName,
 } from '../../core/ports/storage.js';
 import { fromFsError } from './fs-errors.js';
+import { streamToFile } from './stream-to-file.js';
 
 const STAGING = '.thru-staging';
 const FILE_MODE = 0o600;
@@ -388,7 +388,7 @@ export class FsStorage implements Storage {
 
   async readStream(key: string, options: { start?: number; signal?: AbortSignal } = {}): Promise<Readable> {
     const handle = await fsp.open(await this.real(key), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => Promise.reject(fromFsError(err)));
-    return createReadStream('', { fd: handle.fd, start: options.start, signal: options.signal, autoClose: true });
+    return handle.createReadStream({ start: options.start, signal: options.signal, autoClose: true });
   }
 
   async writeStream(key: string, body: Readable, options: { meta?: ObjectMeta; signal?: AbortSignal } = {}): Promise<{ size: number }> {
@@ -399,9 +399,7 @@ export class FsStorage implements Storage {
     const handle = await fsp.open(staged, 'w', FILE_MODE).catch((err: unknown) => Promise.reject(fromFsError(err)));
     let size: number;
     try {
-      await pipeline(body, handle.createWriteStream({ autoClose: false }), { signal: options.signal });
-      await handle.datasync();
-      size = (await handle.stat()).size;
+      size = await streamToFile(body, handle, options.signal);
       await handle.close();
       await fsp.rename(staged, finalPath);
       await fsyncDirectory(join(finalPath, '..'));

@@ -1,7 +1,6 @@
 // The directory port on SQLite (better-sqlite3). Each record is stored whole as JSON
 // beside the columns it is found by; updates run their transform inside a transaction.
-// Schema changes are numbered migrations tracked in PRAGMA user_version.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { alreadyExists, invalidArgument, notFound } from '../../core/errors.js';
 import type { Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../../core/model.js';
 import type {
@@ -15,41 +14,6 @@ import type {
   Transform,
   UserStore,
 } from '../../core/ports/directory.js';
-
-const MIGRATIONS: string[] = [
-  `CREATE TABLE organizations (id TEXT PRIMARY KEY, data TEXT NOT NULL);
-   CREATE TABLE endpoints (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE INDEX endpoints_by_org ON endpoints (org_id, id);
-   CREATE TABLE flows (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE INDEX flows_by_org ON flows (org_id, id);
-   CREATE TABLE flow_endpoints (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE INDEX flow_endpoints_by_flow ON flow_endpoints (flow_id);
-   CREATE INDEX flow_endpoints_by_endpoint ON flow_endpoints (endpoint_id);
-   CREATE TABLE users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, flow_endpoint_id TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE INDEX users_by_flow_endpoint ON users (flow_endpoint_id, id);
-   CREATE TABLE transfers (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, received_at TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE INDEX transfers_by_flow ON transfers (flow_id, received_at DESC, id DESC);`,
-];
-
-/** Open (creating or migrating) a SQLite database; ':memory:' for tests. */
-export function openDatabase(file: string): Database.Database {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`the database ${file} was written by a newer thru-sftp (schema ${current}); upgrade thru-sftp`);
-  }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return db;
-}
 
 const encodeCursor = (parts: string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 function decodeCursor(cursor: string, length: number): string[] {
@@ -200,7 +164,9 @@ export class SqliteDirectory implements Directory {
         const last = rows.length > req.limit ? rows[req.limit - 1] : undefined;
         return last ? { items, cursor: encodeCursor([last.received_at, last.id]) } : { items };
       },
-      update: async (id, t) => updateRow<Transfer>(db, 'transfers', 'transfer', id, (current) => ({ ...t(current), version: current.version + 1 }), () => ({})),
+      update: async (id, t) =>
+        updateRow<Transfer>(db, 'transfers', 'transfer', id, (current) => ({ ...t(current), version: current.version + 1 }), (next) => ({ received_at: next.receivedAt })),
+      delete: async (id) => deleteRow(db, 'transfers', 'transfer', id),
     };
   }
 

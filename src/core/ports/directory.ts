@@ -72,6 +72,8 @@ export interface TransferStore {
   listByFlow(flowId: string, page: PageRequest): Promise<Page<Transfer>>;
   /** Bumps `version`; the transform sees the stored record. */
   update(id: string, transform: Transform<Transfer>): Promise<Transfer>;
+  /** not_found when absent (records of files awaiting a trigger go when the file does). */
+  delete(id: string): Promise<void>;
 }
 
 export interface Directory {

@@ -1,0 +1,22 @@
+// Copy a stream into an open file and fsync it. (A write stream with autoClose:false
+// never emits 'close', so stream.pipeline would wait forever; and autoClose:true would
+// close the file before we can fsync it.)
+import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+
+export async function streamToFile(body: Readable, file: FileHandle, signal?: AbortSignal): Promise<number> {
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      signal?.throwIfAborted();
+      const buf = chunk as Buffer;
+      await file.write(buf, 0, buf.length, size);
+      size += buf.length;
+    }
+  } catch (err) {
+    body.destroy();
+    throw err;
+  }
+  await file.datasync();
+  return size;
+}
