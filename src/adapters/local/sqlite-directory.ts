@@ -3,6 +3,7 @@
 // Schema changes are numbered migrations tracked in PRAGMA user_version.
 import Database from 'better-sqlite3';
 import { alreadyExists, invalidArgument, notFound } from '../../core/errors.js';
+import { checkLimit, decodeCursor as decodeJson, encodeCursor } from '../paging.js';
 import type { Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../../core/model.js';
 import type {
   Directory,
@@ -51,14 +52,10 @@ export function openDatabase(file: string): Database.Database {
   return db;
 }
 
-const encodeCursor = (parts: string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+/** A cursor is the sort key of the last row of the previous page. */
 function decodeCursor(cursor: string, length: number): string[] {
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.length === length && parts.every((p) => typeof p === 'string')) return parts;
-  } catch {
-    // fall through
-  }
+  const parts = decodeJson(cursor);
+  if (Array.isArray(parts) && parts.length === length && parts.every((p) => typeof p === 'string')) return parts;
   throw invalidArgument('invalid cursor');
 }
 
@@ -70,6 +67,7 @@ const parse = <T>(row: Row | undefined): T | undefined => (row ? (JSON.parse(row
 
 /** Keyset pagination by id within a parent. */
 function pageById<T>(db: Database.Database, table: string, parentColumn: string | undefined, parent: string | undefined, req: PageRequest): Page<T> {
+  checkLimit(req.limit);
   const after = req.cursor ? decodeCursor(req.cursor, 1)[0]! : '';
   const where = parentColumn ? `${parentColumn} = ? AND id > ?` : 'id > ?';
   const args = parentColumn ? [parent, after, req.limit + 1] : [after, req.limit + 1];
@@ -186,6 +184,7 @@ export class SqliteDirectory implements Directory {
         }).changes === 1,
       get: async (id) => parse<Transfer>(db.prepare('SELECT data FROM transfers WHERE id = ?').get(id) as Row | undefined),
       listByFlow: async (flowId, req) => {
+        checkLimit(req.limit);
         const [at, id] = req.cursor ? decodeCursor(req.cursor, 2) : [undefined, undefined];
         const rows = (
           at === undefined
