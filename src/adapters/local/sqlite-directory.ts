@@ -77,11 +77,19 @@ function pageById<T>(db: Database.Database, table: string, parentColumn: string 
   return last ? { items, cursor: encodeCursor([last.id]) } : { items };
 }
 
-function updateRow<T>(db: Database.Database, table: string, what: string, id: string, transform: Transform<T>, columns: (next: T) => Record<string, string>): T {
+function updateRow<T extends { id: string }>(
+  db: Database.Database,
+  table: string,
+  what: string,
+  id: string,
+  transform: Transform<T>,
+  columns: (next: T) => Record<string, string>,
+): T {
   return db.transaction(() => {
     const current = parse<T>(db.prepare(`SELECT data FROM ${table} WHERE id = ?`).get(id) as Row | undefined);
     if (!current) throw notFound(what);
-    const next = transform(current);
+    // The id is the record's key: a transform cannot change it.
+    const next = { ...transform(current), id };
     const extra = columns(next);
     const sets = ['data = @data', ...Object.keys(extra).map((c) => `${c} = @${c}`)].join(', ');
     db.prepare(`UPDATE ${table} SET ${sets} WHERE id = @id`).run({ id, data: JSON.stringify(next), ...extra });
@@ -144,12 +152,19 @@ export class SqliteDirectory implements Directory {
       },
       get: async (id) => parse<Flow>(db.prepare('SELECT data FROM flows WHERE id = ?').get(id) as Row | undefined),
       listByOrg: async (orgId, req) => pageById<Flow>(db, 'flows', 'org_id', orgId, req),
-      update: async (id, t) =>
-        db.transaction(() => {
-          const next = updateRow(db, 'flows', 'flow', id, t, () => ({}));
-          writeFlowEndpoints(next);
-          return next;
-        })(),
+      update: async (id, t) => {
+        try {
+          return db.transaction(() => {
+            const next = updateRow(db, 'flows', 'flow', id, t, () => ({}));
+            writeFlowEndpoints(next);
+            return next;
+          })();
+        } catch (err) {
+          // Only flow_endpoints can collide: a flow endpoint id another flow uses.
+          if (isUniqueViolation(err)) throw alreadyExists('flow endpoint');
+          throw err;
+        }
+      },
       delete: async (id) =>
         db.transaction(() => {
           deleteRow(db, 'flows', 'flow', id);
