@@ -49,7 +49,7 @@ export function directoryContract(name: string, open: () => Promise<OpenDirector
       const org = anOrg();
       await dir.organizations.create(org);
       const sftp = anEndpoint(org.id);
-      const out = anEndpoint(org.id, { type: 'directory', name: 'out', config: { path: '/srv/out' } } as Partial<Endpoint>);
+      const out = anEndpoint(org.id, { type: 'directory', name: 'out', config: { path: '/srv/out' } });
       await dir.endpoints.create(sftp);
       await dir.endpoints.create(out);
       const flow = aFlow(org.id, sftp.id, [out.id]);
