@@ -108,7 +108,8 @@ export class Records<T extends { id: string }> {
     const query: QuerySpec = { index: GSI1, partition: spec.partition, prefix: spec.prefix, descending: spec.descending };
     // One item past the page tells whether another page follows, so the last page has no cursor.
     const items: RecordItem<T>[] = [];
-    let startKey: Record<string, unknown> | undefined = request.cursor === undefined ? undefined : cursorKey(request.cursor, spec);
+    // An empty cursor is no cursor, as in the SQLite adapter.
+    let startKey: Record<string, unknown> | undefined = request.cursor ? cursorKey(request.cursor, spec) : undefined;
     do {
       const page = await this.table.query<RecordItem<T>>(query, Math.min(request.limit + 1 - items.length, 1000), startKey);
       items.push(...page.items);
