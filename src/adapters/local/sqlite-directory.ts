@@ -2,6 +2,7 @@
 // beside the columns it is found by; updates run their transform inside a transaction.
 import type Database from 'better-sqlite3';
 import { alreadyExists, invalidArgument, notFound } from '../../core/errors.js';
+import { checkLimit, decodeCursor as decodeJson, encodeCursor } from '../paging.js';
 import type { Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../../core/model.js';
 import type {
   Directory,
@@ -15,14 +16,10 @@ import type {
   UserStore,
 } from '../../core/ports/directory.js';
 
-const encodeCursor = (parts: string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+/** A cursor is the sort key of the last row of the previous page. */
 function decodeCursor(cursor: string, length: number): string[] {
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.length === length && parts.every((p) => typeof p === 'string')) return parts;
-  } catch {
-    // fall through
-  }
+  const parts = decodeJson(cursor);
+  if (Array.isArray(parts) && parts.length === length && parts.every((p) => typeof p === 'string')) return parts;
   throw invalidArgument('invalid cursor');
 }
 
@@ -34,6 +31,7 @@ const parse = <T>(row: Row | undefined): T | undefined => (row ? (JSON.parse(row
 
 /** Keyset pagination by id within a parent. */
 function pageById<T>(db: Database.Database, table: string, parentColumn: string | undefined, parent: string | undefined, req: PageRequest): Page<T> {
+  checkLimit(req.limit);
   const after = req.cursor ? decodeCursor(req.cursor, 1)[0]! : '';
   const where = parentColumn ? `${parentColumn} = ? AND id > ?` : 'id > ?';
   const args = parentColumn ? [parent, after, req.limit + 1] : [after, req.limit + 1];
@@ -43,11 +41,19 @@ function pageById<T>(db: Database.Database, table: string, parentColumn: string 
   return last ? { items, cursor: encodeCursor([last.id]) } : { items };
 }
 
-function updateRow<T>(db: Database.Database, table: string, what: string, id: string, transform: Transform<T>, columns: (next: T) => Record<string, string>): T {
+function updateRow<T extends { id: string }>(
+  db: Database.Database,
+  table: string,
+  what: string,
+  id: string,
+  transform: Transform<T>,
+  columns: (next: T) => Record<string, string>,
+): T {
   return db.transaction(() => {
     const current = parse<T>(db.prepare(`SELECT data FROM ${table} WHERE id = ?`).get(id) as Row | undefined);
     if (!current) throw notFound(what);
-    const next = transform(current);
+    // The id is the record's key: a transform cannot change it.
+    const next = { ...transform(current), id };
     const extra = columns(next);
     const sets = ['data = @data', ...Object.keys(extra).map((c) => `${c} = @${c}`)].join(', ');
     db.prepare(`UPDATE ${table} SET ${sets} WHERE id = @id`).run({ id, data: JSON.stringify(next), ...extra });
@@ -110,12 +116,19 @@ export class SqliteDirectory implements Directory {
       },
       get: async (id) => parse<Flow>(db.prepare('SELECT data FROM flows WHERE id = ?').get(id) as Row | undefined),
       listByOrg: async (orgId, req) => pageById<Flow>(db, 'flows', 'org_id', orgId, req),
-      update: async (id, t) =>
-        db.transaction(() => {
-          const next = updateRow(db, 'flows', 'flow', id, t, () => ({}));
-          writeFlowEndpoints(next);
-          return next;
-        })(),
+      update: async (id, t) => {
+        try {
+          return db.transaction(() => {
+            const next = updateRow(db, 'flows', 'flow', id, t, () => ({}));
+            writeFlowEndpoints(next);
+            return next;
+          })();
+        } catch (err) {
+          // Only flow_endpoints can collide: a flow endpoint id another flow uses.
+          if (isUniqueViolation(err)) throw alreadyExists('flow endpoint');
+          throw err;
+        }
+      },
       delete: async (id) =>
         db.transaction(() => {
           deleteRow(db, 'flows', 'flow', id);
@@ -150,6 +163,7 @@ export class SqliteDirectory implements Directory {
         }).changes === 1,
       get: async (id) => parse<Transfer>(db.prepare('SELECT data FROM transfers WHERE id = ?').get(id) as Row | undefined),
       listByFlow: async (flowId, req) => {
+        checkLimit(req.limit);
         const [at, id] = req.cursor ? decodeCursor(req.cursor, 2) : [undefined, undefined];
         const rows = (
           at === undefined
