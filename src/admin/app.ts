@@ -64,7 +64,12 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
     '/v1/*',
     bodyLimit({
       maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: (c) => errorResponse(c, 413, 'payload_too_large', `the body is limited to ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`),
+      onError: (c) => {
+        // The rest of the body is left unread: close the connection so that no client
+        // reuses a socket the server is about to drop.
+        c.header('Connection', 'close');
+        return errorResponse(c, 413, 'payload_too_large', `the body is limited to ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`);
+      },
     }),
   );
 
