@@ -3,6 +3,7 @@
 // invalid_argument with a message that names the field, so every front end (HTTP, CLI,
 // demo) refuses the same things the same way.
 import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
 import { CoreError, invalidArgument } from '../errors.js';
 import { normalizeFolder } from '../paths.js';
 import type { TriggerFile, Triggers } from '../model.js';
@@ -82,11 +83,12 @@ export function checkCidrs(values: readonly string[]): string[] {
   });
 }
 
-/** An instant with a time zone, returned in UTC ISO form. */
+const INSTANT = z.iso.datetime({ offset: true });
+
+/** An ISO 8601 date-time with a time zone (a real calendar date), returned in UTC. */
 export function checkInstant(field: string, value: string): string {
-  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw invalidArgument(`${field} must be an ISO 8601 date-time with a time zone, e.g. 2030-01-31T00:00:00Z`);
-  return new Date(ms).toISOString();
+  if (!INSTANT.safeParse(value).success) throw invalidArgument(`${field} must be an ISO 8601 date-time with a time zone, e.g. 2030-01-31T00:00:00Z`);
+  return new Date(value).toISOString();
 }
 
 export function checkIdleTimeout(value: number): number {
