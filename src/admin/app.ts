@@ -7,8 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Directory } from '../core/ports/directory.js';
-import { createTenancy, type SftpAccess } from '../core/tenancy/index.js';
-import type { RetryTransfer } from '../core/tenancy/transfers.js';
+import { createTenancy, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { auditLog } from './audit.js';
 import type { AdminEnv } from './env.js';
 import { errorResponse, handleError, validationFailure } from './errors.js';
@@ -75,9 +74,8 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
 
   const routeDeps = {
     app,
-    tenancy: createTenancy({ directory: deps.directory, clock, sftp: deps.sftp }),
+    tenancy: createTenancy({ directory: deps.directory, clock, sftp: deps.sftp, retryTransfer: deps.retryTransfer }),
     audit: auditLog(deps.logger, clock),
-    retryTransfer: deps.retryTransfer,
   };
   organizationRoutes(routeDeps);
   endpointRoutes(routeDeps);

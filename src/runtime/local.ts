@@ -16,7 +16,7 @@ import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
 import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
 import { createAdminApp } from '../admin/app.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
-import { createTenancy, sftpUrl, type SftpAccess } from '../core/tenancy/index.js';
+import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { requeueDeadDeliveries } from '../core/tenancy/transfers.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
 
@@ -50,19 +50,15 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   // What endpoints show partners: the address to connect to and the host key to expect.
   const access: SftpAccess = { publicUrl: sftpUrl(config.publicHost ?? config.bind, sftpAddress.port), hostKeyFingerprints: [hostKey.fingerprint] };
 
+  // Until the post-upload pipeline provides its own: dead deliveries are queued again.
+  const retryTransfer: RetryTransfer = (transferId) => requeueDeadDeliveries(directory, systemClock, transferId);
+
   let demo: Demo | undefined;
   if (config.demo && (await isEmpty(directory))) {
-    demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access }), join(dataDir, 'delivered'));
+    demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer }), join(dataDir, 'delivered'));
   }
 
-  const app = createAdminApp({
-    directory,
-    logger,
-    sftp: access,
-    auth: bearerAuth(adminToken.token),
-    // Until the post-upload pipeline provides its own: dead deliveries are queued again.
-    retryTransfer: (transferId) => requeueDeadDeliveries(directory, systemClock, transferId),
-  });
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token) });
   const http = await new Promise<ServerType>((ok, fail) => {
     const server = serve({ fetch: app.fetch, port: config.adminPort, hostname: config.bind }, () => ok(server));
     server.once('error', fail);

@@ -46,6 +46,17 @@ describe('authentication', () => {
     expect(all.body.items.map((o) => o.name)).not.toContain('sneaky');
   });
 
+  it('every route but health and the document answers 401 without a token, before looking at the request', async () => {
+    const doc = (await api.get<OpenAPIV3.Document>('/v1/openapi.json', { token: null })).body;
+    const routes = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item ?? {}).filter((m) => ['get', 'post', 'patch', 'delete'].includes(m)).map((m) => [m.toUpperCase(), path.replace(/\{[^}]+\}/g, 'x-0000000000000000')] as const));
+    expect(routes.length).toBeGreaterThanOrEqual(26);
+    for (const [method, path] of routes) {
+      const res = await api.request(method, path, method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' }, { token: null });
+      expect(res.status, `${method} ${path}`).toBe(path === '/v1/health' ? 200 : 401);
+    }
+  });
+
   it('answers 200 with the right token', async () => {
     expect((await api.get('/v1/organizations')).status).toBe(200);
   });

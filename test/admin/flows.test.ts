@@ -138,6 +138,8 @@ describe('flows', () => {
     expect(wrongId.status).toBe(422);
     const otherEndpoint = await api.patch(`/v1/flows/${flow.id}`, { sources: [{ id: source.id, endpointId: s.sftp2 }] });
     expect(otherEndpoint.status).toBe(422);
+    expect((await api.patch(`/v1/flows/${flow.id}`, { enabled: 'yes' })).status).toBe(400);
+    expect((await api.patch(`/v1/flows/${flow.id}`, { sources: [{ id: source.id, endpointId: s.sftp, path: '/../in' }] })).status).toBe(422);
     expect((await api.get<Flow>(`/v1/flows/${flow.id}`)).body).toEqual(moved.body);
   });
 

@@ -64,6 +64,15 @@ describe('organizations', () => {
     expect((await api.post('/v1/organizations', { name: 'x'.repeat(101) })).status).toBe(422);
   });
 
+  it('a bad rename is 400 or 422 and changes nothing', async () => {
+    const org = await newOrg();
+    expect((await api.patch(`/v1/organizations/${org.id}`, { name: '' })).status).toBe(422);
+    expect((await api.patch(`/v1/organizations/${org.id}`, { name: null })).status).toBe(400);
+    expect((await api.patch(`/v1/organizations/${org.id}`, { id: 'org-0000000000000000' })).status).toBe(400);
+    expect((await api.patch(`/v1/organizations/${org.id}`, undefined, { raw: '{"name":' })).status).toBe(400);
+    expect((await api.get<Organization>(`/v1/organizations/${org.id}`)).body).toEqual(org);
+  });
+
   it('delete with children is 409 and keeps everything; ?cascade=true removes the whole tree', async () => {
     const t = await createTenant(api, `tree-${n++}`);
     const user = await api.post<UserView>(`/v1/flow-endpoints/${t.flowEndpointId}/users`, { username: `tree-user-${n++}`, password: 'a-long-enough-password' });

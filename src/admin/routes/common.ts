@@ -4,7 +4,6 @@ import type { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Page } from '../../core/ports/directory.js';
 import type { Tenancy } from '../../core/tenancy/index.js';
-import type { RetryTransfer } from '../../core/tenancy/transfers.js';
 import type { Audit } from '../audit.js';
 import type { AdminEnv } from '../env.js';
 import { DEFAULT_PAGE_SIZE, ErrorSchema } from '../schemas.js';
@@ -13,7 +12,6 @@ export interface RouteDeps {
   app: OpenAPIHono<AdminEnv>;
   tenancy: Tenancy;
   audit: Audit;
-  retryTransfer: RetryTransfer;
 }
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

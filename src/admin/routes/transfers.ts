@@ -1,5 +1,5 @@
-// /v1/flows/{flowId}/transfers, /v1/transfers/{transferId} and its retry. The retry is
-// the pipeline's (injected); the API only reads and audits.
+// /v1/flows/{flowId}/transfers, /v1/transfers/{transferId} and its retry (the
+// pipeline's, injected into the tenancy services).
 import { createRoute } from '@hono/zod-openapi';
 import { transferView } from '../../core/tenancy/transfers.js';
 import { FlowParams, PageQuery, TransferParams, TransferSchema, pageOf } from '../schemas.js';
@@ -7,7 +7,7 @@ import { E400, E401, E404, E409, E422, json, pageBody, pageRequest, type RouteDe
 
 const tags = ['transfers'];
 
-export function transferRoutes({ app, tenancy, audit, retryTransfer }: RouteDeps): void {
+export function transferRoutes({ app, tenancy, audit }: RouteDeps): void {
   const t = tenancy.transfers;
 
   app.openapi(
@@ -30,8 +30,7 @@ export function transferRoutes({ app, tenancy, audit, retryTransfer }: RouteDeps
     }),
     async (c) => {
       const { transferId } = c.req.valid('param');
-      await t.get(transferId);
-      const transfer = await retryTransfer(transferId);
+      const transfer = await t.retry(transferId);
       audit(c, { action: 'transfer.retry', id: transferId, orgId: transfer.orgId, detail: { flowId: transfer.flowId } });
       return c.json(transferView(transfer), 200);
     },

@@ -2,6 +2,13 @@
 // address (every thru-sftp-server endpoint is reached at the same host and port).
 import type { Clock } from '../ports/clock.js';
 import type { Directory, Page, PageRequest } from '../ports/directory.js';
+import type { Transfer } from '../model.js';
+
+/**
+ * Queues a transfer's dead deliveries again and returns the transfer; conflict when none
+ * is dead. The post-upload pipeline owns deliveries, so the runtime injects its version.
+ */
+export type RetryTransfer = (transferId: string) => Promise<Transfer>;
 
 export interface SftpAccess {
   /** "sftp://HOST:PORT" */
@@ -14,6 +21,7 @@ export interface TenancyContext {
   directory: Directory;
   clock: Clock;
   sftp: SftpAccess;
+  retryTransfer: RetryTransfer;
 }
 
 /** Every item of a paged listing, for cascades and uniqueness checks (admin-sized data). */

@@ -22,5 +22,5 @@ export function createTenancy(ctx: TenancyContext): Tenancy {
   return { organizations: new Organizations(ctx, endpoints, flows), endpoints, flows, users: new Users(ctx), transfers: new Transfers(ctx) };
 }
 
-export type { SftpAccess, TenancyContext } from './context.js';
+export type { RetryTransfer, SftpAccess, TenancyContext } from './context.js';
 export { sftpUrl } from './context.js';

@@ -1,5 +1,5 @@
 // Transfers as admins see them, and the retry of dead deliveries. Retrying is the
-// pipeline's business: the admin API calls whatever function the runtime injects;
+// pipeline's business: the service calls the function the runtime injects;
 // requeueDeadDeliveries is the plain version (mark dead deliveries queued again).
 import { conflict, notFound } from '../errors.js';
 import type { Transfer } from '../model.js';
@@ -7,7 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Directory, Page, PageRequest } from '../ports/directory.js';
 import type { TenancyContext } from './context.js';
 
-export type RetryTransfer = (transferId: string) => Promise<Transfer>;
+export type { RetryTransfer } from './context.js';
 
 export type TransferView = Omit<Transfer, 'version'>;
 
@@ -29,6 +29,12 @@ export class Transfers {
   async listByFlow(flowId: string, page: PageRequest): Promise<Page<Transfer>> {
     if (!(await this.ctx.directory.flows.get(flowId))) throw notFound(`flow ${flowId}`);
     return this.ctx.directory.transfers.listByFlow(flowId, page);
+  }
+
+  /** 404 for an unknown transfer; otherwise whatever the injected retry decides (409 when nothing is dead). */
+  async retry(id: string): Promise<Transfer> {
+    await this.get(id);
+    return this.ctx.retryTransfer(id);
   }
 }
 
