@@ -1,18 +1,86 @@
-// The admin API router (SPEC §5). One Hono app serves Node's HTTP server locally and
-// the API Gateway Lambda on AWS; `auth` is the runtime's authentication middleware.
-import { Hono, type MiddlewareHandler } from 'hono';
+// The admin API router (SPEC §5). One app serves Node's HTTP server locally and the API
+// Gateway Lambda on AWS (lambda.ts); `auth` is the runtime's authentication middleware.
+// GET /v1/health and GET /v1/openapi.json answer without authentication.
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Directory } from '../core/ports/directory.js';
+import { createTenancy, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
+import { auditLog } from './audit.js';
+import type { AdminEnv } from './env.js';
+import { errorResponse, handleError, validationFailure } from './errors.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { flowRoutes } from './routes/flows.js';
+import { organizationRoutes } from './routes/organizations.js';
+import { transferRoutes } from './routes/transfers.js';
+import { userRoutes } from './routes/users.js';
+import { json } from './routes/common.js';
+
+/** Bodies are small JSON documents; a user with 50 large RSA keys fits. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 export interface AdminDeps {
   directory: Directory;
-  /** Runtime-specific authentication (bearer token locally, none behind IAM). */
-  auth?: MiddlewareHandler;
+  logger: Logger;
+  /** Where partners connect; shown on thru-sftp-server endpoints. */
+  sftp: SftpAccess;
+  /** Queues a transfer's dead deliveries again; conflict when none is dead. The pipeline provides it. */
+  retryTransfer: RetryTransfer;
+  /** Authenticates and sets the `actor` variable (bearer token locally, IAM principal on AWS). */
+  auth: MiddlewareHandler<AdminEnv>;
+  clock?: Clock;
+  maxBodyBytes?: number;
 }
 
-export function createAdminApp(deps: AdminDeps): Hono {
-  const app = new Hono();
-  app.get('/v1/health', (c) => c.json({ status: 'ok' }));
-  if (deps.auth) app.use('/v1/*', deps.auth);
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
+  const clock = deps.clock ?? systemClock;
+  const app = new OpenAPIHono<AdminEnv>({
+    defaultHook: (result, c) => (result.success ? undefined : validationFailure(c, result.target, result.error)),
+  });
+  app.onError((err, c) => handleError(err, c, deps.logger));
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Locally: THRU_ADMIN_TOKEN (or the token in data/admin-token). On AWS, API Gateway IAM authorization (SigV4) stands in front instead.',
+  });
+  app.doc('/v1/openapi.json', {
+    openapi: '3.0.3',
+    info: { title: 'thru-sftp admin API', version: '1', description: 'Organizations, endpoints, flows, partner users and transfers. Errors are {"error": {"code", "message"}}.' },
+    security: [{ bearerAuth: [] }],
+  });
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/health', tags: ['service'], security: [], responses: { 200: json(z.object({ status: z.literal('ok') }), 'the service is up') } }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
+
+  // Authentication before reading any body; then the size limit.
+  app.use('/v1/*', deps.auth);
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      onError: (c) => {
+        // The rest of the body is left unread: close the connection so that no client
+        // reuses a socket the server is about to drop.
+        c.header('Connection', 'close');
+        return errorResponse(c, 413, 'payload_too_large', `the body is limited to ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  const routeDeps = {
+    app,
+    tenancy: createTenancy({ directory: deps.directory, clock, sftp: deps.sftp, retryTransfer: deps.retryTransfer }),
+    audit: auditLog(deps.logger, clock),
+  };
+  organizationRoutes(routeDeps);
+  endpointRoutes(routeDeps);
+  flowRoutes(routeDeps);
+  userRoutes(routeDeps);
+  transferRoutes(routeDeps);
   return app;
 }

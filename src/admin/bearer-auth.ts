@@ -3,10 +3,14 @@
 // neither the token's content nor its length leaks through timing.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import type { AdminEnv } from './env.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-export function bearerAuth(token: string): MiddlewareHandler {
+/** The actor recorded in the audit log for requests made with the local token. */
+export const TOKEN_ACTOR = 'admin-token';
+
+export function bearerAuth(token: string): MiddlewareHandler<AdminEnv> {
   const expected = digest(token);
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
@@ -15,6 +19,7 @@ export function bearerAuth(token: string): MiddlewareHandler {
       c.header('WWW-Authenticate', 'Bearer realm="thru-sftp"');
       return c.json({ error: { code: 'unauthorized', message: 'a valid admin token is required: Authorization: Bearer <token>' } }, 401);
     }
+    c.set('actor', TOKEN_ACTOR);
     await next();
   };
 }

@@ -14,12 +14,20 @@ export function printBanner(runtime: LocalRuntime, config: Config, out: NodeJS.W
   ];
   if (runtime.adminToken.created) lines.push(`  admin token (new, kept in ${runtime.adminToken.file}): ${runtime.adminToken.token}`);
   else if (runtime.adminToken.file) lines.push(`  admin token in ${runtime.adminToken.file}`);
+  // The CLI defaults to http://127.0.0.1:8080 and the token in ./data: say so when this server differs.
+  const adminUrl = `http://${host}:${runtime.adminPort}`;
+  const cliEnv = [
+    adminUrl === 'http://127.0.0.1:8080' ? '' : `THRU_ADMIN_URL=${adminUrl} `,
+    runtime.adminToken.file && config.dataDir !== './data' ? `THRU_DATA_DIR=${config.dataDir} ` : '',
+  ].join('');
   if (runtime.demo) {
     lines.push(
       '',
       '  Demo account (created on this first start; the password is shown only now):',
       `    sftp -P ${runtime.sftpPort} ${runtime.demo.username}@${host}     password: ${runtime.demo.password}`,
       `    upload as a.csv.filepart and rename it to a.csv: it is delivered to ${runtime.demo.deliveryFolder}`,
+      '  Add a partner to the demo flow:',
+      `    ${cliEnv}npx thru-sftp users create <name> --flow-endpoint ${runtime.demo.flowEndpointId} --key ~/.ssh/id_ed25519.pub`,
     );
   }
   out.write(`${lines.join('\n')}\n\n`);

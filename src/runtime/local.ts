@@ -22,6 +22,8 @@ import { StorageDeliverer } from '../core/pipeline/storage-deliverer.js';
 import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
 import { createAdminApp } from '../admin/app.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
+import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
+import { requeueDeadDeliveries } from '../core/tenancy/transfers.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
 
 export interface LocalRuntime {
@@ -72,14 +74,21 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   });
   queue.start((job) => pipeline.handle(job), { concurrency: options.pipelineConcurrency ?? 4 });
 
-  let demo: Demo | undefined;
-  if (config.demo && (await isEmpty(directory))) demo = await createDemo(directory, join(dataDir, 'delivered'));
-
   const identity = new DirectoryIdentity(directory, systemClock);
   const sftp = new SshFrontEnd({ hostKeys: [hostKey.privateKey], identity, storage, logger, limits: options.sshLimits });
   const sftpAddress = await sftp.listen(config.sftpPort, config.bind);
+  // What endpoints show partners: the address to connect to and the host key to expect.
+  const access: SftpAccess = { publicUrl: sftpUrl(config.publicHost ?? config.bind, sftpAddress.port), hostKeyFingerprints: [hostKey.fingerprint] };
 
-  const app = createAdminApp({ directory, auth: bearerAuth(adminToken.token) });
+  // Until the post-upload pipeline provides its own: dead deliveries are queued again.
+  const retryTransfer: RetryTransfer = (transferId) => requeueDeadDeliveries(directory, systemClock, transferId);
+
+  let demo: Demo | undefined;
+  if (config.demo && (await isEmpty(directory))) {
+    demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer }), join(dataDir, 'delivered'));
+  }
+
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token) });
   const http = await new Promise<ServerType>((ok, fail) => {
     const server = serve({ fetch: app.fetch, port: config.adminPort, hostname: config.bind }, () => ok(server));
     server.once('error', fail);

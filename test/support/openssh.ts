@@ -13,7 +13,7 @@ const keyDir = mkdtempSync(join(tmpdir(), 'thru-keys-'));
 let keyCount = 0;
 
 /** A fresh client key pair made by ssh-keygen. */
-export function generateKey(type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519', bits?: number): ClientKey {
+export function generateKey(type: 'ed25519' | 'ecdsa' | 'rsa' | 'dsa' = 'ed25519', bits?: number): ClientKey {
   const file = join(keyDir, `key${keyCount++}_${type}`);
   const args = ['-q', '-t', type, '-N', '', '-C', `test-${type}`, '-f', file];
   if (bits) args.push('-b', String(bits));
