@@ -23,7 +23,6 @@ import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
 import { createAdminApp } from '../admin/app.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
 import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
-import { requeueDeadDeliveries } from '../core/tenancy/transfers.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
 
 export interface LocalRuntime {
@@ -80,8 +79,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   // What endpoints show partners: the address to connect to and the host key to expect.
   const access: SftpAccess = { publicUrl: sftpUrl(config.publicHost ?? config.bind, sftpAddress.port), hostKeyFingerprints: [hostKey.fingerprint] };
 
-  // Until the post-upload pipeline provides its own: dead deliveries are queued again.
-  const retryTransfer: RetryTransfer = (transferId) => requeueDeadDeliveries(directory, systemClock, transferId);
+  const retryTransfer: RetryTransfer = (transferId) => pipeline.retry(transferId);
 
   let demo: Demo | undefined;
   if (config.demo && (await isEmpty(directory))) {

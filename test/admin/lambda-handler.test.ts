@@ -3,9 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { createAdminHandler } from '../../src/admin/lambda.js';
-import { SqliteDirectory, openDatabase } from '../../src/adapters/local/sqlite-directory.js';
-import { requeueDeadDeliveries } from '../../src/core/tenancy/transfers.js';
-import { systemClock } from '../../src/core/ports/clock.js';
+import { SqliteDirectory } from '../../src/adapters/local/sqlite-directory.js';
+import { openDatabase } from '../../src/adapters/local/sqlite.js';
 import { createLogger } from '../../src/log.js';
 
 const logs: Record<string, unknown>[] = [];
@@ -25,7 +24,7 @@ beforeAll(() => {
     directory,
     logger: createLogger('info', sink),
     sftp: { publicUrl: 'sftp://sftp.example.com:22', hostKeyFingerprints: ['SHA256:abc'] },
-    retryTransfer: (id) => requeueDeadDeliveries(directory, systemClock, id),
+    retryTransfer: () => Promise.reject(new Error('retry is not exercised here')),
   });
 });
 afterAll(async () => {

@@ -28,7 +28,7 @@ const delivery = (status: Delivery['status']): Delivery => ({
 
 async function seed(receivedAt: string, statuses: Delivery['status'][]): Promise<Transfer> {
   const t: Transfer = {
-    id: newId('tr'), orgId: tenant.orgId, flowId: tenant.flowId, sourceFlowEndpointId: tenant.flowEndpointId, endpointId: tenant.endpointId,
+    id: newId('tr'), state: 'active', orgId: tenant.orgId, flowId: tenant.flowId, sourceFlowEndpointId: tenant.flowEndpointId, endpointId: tenant.endpointId,
     path: `/in/${receivedAt}.csv`, size: 42, sha256: 'a'.repeat(64), user: 'partner', sourceIp: '127.0.0.1', receivedAt,
     deliveries: statuses.map(delivery), version: 1,
   };
@@ -58,20 +58,19 @@ describe('transfers', () => {
     expect(one.body.deliveries[0]!.status).toBe('completed');
   });
 
-  it('retry queues dead deliveries again and leaves the others; a second retry is 409', async () => {
+  it('retry queues dead deliveries again and leaves the others; the pipeline runs them', async () => {
     const t = await seed('2030-02-01T00:00:00.000Z', ['dead', 'completed', 'dead']);
     const res = await api.post<TransferView>(`/v1/transfers/${t.id}/retry`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.deliveries.map((d) => d.status)).toEqual(['queued', 'completed', 'queued']);
     expect(res.body.deliveries[0]!.attempts).toBe(0);
-    const stored = await server.runtime.directory.transfers.get(t.id);
-    expect(stored?.deliveries.map((d) => d.status)).toEqual(['queued', 'completed', 'queued']);
-    expect(stored?.version).toBe(2);
-
-    const again = await api.post(`/v1/transfers/${t.id}/retry`);
-    expect(again.status).toBe(409);
-    expect(again.body.error?.code).toBe('conflict');
-    expect((await server.runtime.directory.transfers.get(t.id))?.version).toBe(2);
+    // The seeded targets do not exist: the pipeline tries once more and says why.
+    const stored = await server.until('the retried deliveries to run', async () => {
+      const cur = await server.runtime.directory.transfers.get(t.id);
+      return cur?.deliveries.filter((d) => d.status === 'dead' && d.attempts === 1).length === 2 ? cur : undefined;
+    });
+    expect(stored.deliveries[1]).toEqual(t.deliveries[1]);
+    expect(stored.deliveries[0]!.lastError).toMatch(/target endpoint was deleted/);
     const audit = server.logs.map((l) => l.audit as Record<string, unknown> | undefined).filter((a) => a?.action === 'transfer.retry');
     expect(audit).toEqual([expect.objectContaining({ id: t.id, actor: 'admin-token' })]);
   });

@@ -36,7 +36,7 @@ function startServer(): Promise<Running> {
   const exited = new Promise<void>((ok) => child.on('exit', () => ok()));
   return new Promise((resolve, reject) => {
     let buffered = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       buffered += d.toString();
       const m = /"sftpPort":(\d+)/.exec(buffered);
       if (m) resolve({ child, sftpPort: Number(m[1]), exited });

@@ -32,8 +32,21 @@ export async function loadOrCreateHostKey(dataDir: string): Promise<HostKey & { 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
+  const pair = generateHostKey();
   await fsp.writeFile(file, pair.private, { mode: 0o600, flag: 'wx' });
   await fsp.writeFile(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
   return { ...describeHostKey(Buffer.from(pair.private)), created: true };
+}
+
+/**
+ * A new Ed25519 key pair in OpenSSH format. ssh2 1.17's generator drops a leading zero
+ * byte of the public key about once in 256 keys, writing a key it cannot read back;
+ * such a key is thrown away and another one made.
+ */
+export function generateHostKey(): { private: string; public: string } {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const parsed = ssh2.utils.parseKey(pair.private);
+    if (!(parsed instanceof Error) && !Array.isArray(parsed) && parsed.getPublicSSH().length === 51) return pair;
+  }
 }

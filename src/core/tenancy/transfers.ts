@@ -1,10 +1,8 @@
 // Transfers as admins see them, and the retry of dead deliveries. Retrying is the
-// pipeline's business: the service calls the function the runtime injects;
-// requeueDeadDeliveries is the plain version (mark dead deliveries queued again).
-import { conflict, notFound } from '../errors.js';
+// pipeline's business: the service calls the function the runtime injects.
+import { notFound } from '../errors.js';
 import type { Transfer } from '../model.js';
-import type { Clock } from '../ports/clock.js';
-import type { Directory, Page, PageRequest } from '../ports/directory.js';
+import type { Page, PageRequest } from '../ports/directory.js';
 import type { TenancyContext } from './context.js';
 
 export type { RetryTransfer } from './context.js';
@@ -36,17 +34,4 @@ export class Transfers {
     await this.get(id);
     return this.ctx.retryTransfer(id);
   }
-}
-
-/** Queue every dead delivery of a transfer again (attempts restart); conflict when none is dead. */
-export async function requeueDeadDeliveries(directory: Directory, clock: Clock, transferId: string): Promise<Transfer> {
-  if (!(await directory.transfers.get(transferId))) throw notFound(`transfer ${transferId}`);
-  const at = clock.now().toISOString();
-  return directory.transfers.update(transferId, (t) => {
-    if (!t.deliveries.some((d) => d.status === 'dead')) throw conflict(`transfer ${transferId} has no dead delivery to retry`);
-    return {
-      ...t,
-      deliveries: t.deliveries.map((d) => (d.status === 'dead' ? { ...d, status: 'queued', attempts: 0, nextAttemptAt: at } : d)),
-    };
-  });
 }
