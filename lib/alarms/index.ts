@@ -2,7 +2,7 @@
 // failed SFTP logins, admin API 5xx answers, fewer healthy SFTP tasks than the
 // minimum, and identity Lambda errors (logins fail while it fails). Every alarm
 // notifies one SNS topic; `alarmEmail` subscribes an address to it.
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -38,10 +38,6 @@ export class Alarms extends Construct {
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     this.topic = new sns.Topic(this, 'Topic', { displayName: `thru-sftp ${props.stage} alarms`, enforceSSL: true });
-    Validations.of(this.topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason: 'Alarm notifications carry no customer data; a customer managed KMS key would add $1/month.',
-    });
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
 
     this.add('DeadLetters', {

@@ -5,6 +5,7 @@
 // generate-handler.ts) and exposes the fingerprint partners verify.
 import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -50,6 +51,7 @@ export class HostKey extends Construct {
 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: generator.fn,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetentionDays, removalPolicy }),
     });
     Validations.of(provider).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -8,7 +8,7 @@
 // security group on the SFTP port, and lets out HTTPS only. S3 and DynamoDB traffic
 // goes through gateway endpoints, which are free and keep bulk file traffic off the
 // internet path.
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -40,6 +40,11 @@ export class Network extends Construct {
     if (props.flowLogs) {
       const logGroup = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetentionDays, removalPolicy: props.removalPolicy });
       this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup), trafficType: ec2.FlowLogTrafficType.ALL });
+    } else {
+      Validations.of(this.vpc).acknowledge({
+        id: 'AwsSolutions-VPC7',
+        reason: 'Flow logs were turned off in this stage\'s settings (flowLogs: false); the service still logs every session.',
+      });
     }
   }
 }

@@ -47,10 +47,6 @@ export class Storage extends Construct {
       lifecycleRules: [{ expiration: Duration.days(props.logRetentionDays) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
-    });
 
     this.bucket = new s3.Bucket(this, 'Files', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -73,10 +69,6 @@ export class Storage extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This is the dead-letter queue of the post-upload queue; the DLQ-depth alarm watches it.',
     });
 
     this.queue = new sqs.Queue(this, 'PostUpload', {
