@@ -56,8 +56,15 @@ export class ThruFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],
-        // CommonJS dependencies bundled into an ES module still call require().
-        banner: "import { createRequire as __thruCreateRequire } from 'node:module'; const require = __thruCreateRequire(import.meta.url);",
+        // CommonJS dependencies bundled into an ES module still use require() and __dirname (ssh2 does).
+        banner: [
+          "import { createRequire as __thruRequire } from 'node:module';",
+          "import { fileURLToPath as __thruPath } from 'node:url';",
+          "import { dirname as __thruDirname } from 'node:path';",
+          'const require = __thruRequire(import.meta.url);',
+          'const __filename = __thruPath(import.meta.url);',
+          'const __dirname = __thruDirname(__filename);',
+        ].join(' '),
         // The SDK is bundled so the code runs against the versions it was tested with.
         bundleAwsSDK: true,
         // ssh2's optional native addons: absent in the bundle, ssh2 falls back to JS.
