@@ -79,5 +79,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'AdminApiUrl', { description: 'Admin API base URL (IAM/SigV4 auth); routes start with /v1/', value: this.adminApi.url });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'ServiceLogGroup', { value: this.sftp.logGroup.logGroupName });
+    new CfnOutput(this, 'ClusterName', { value: this.sftp.service.cluster.clusterName });
+    new CfnOutput(this, 'ServiceName', { value: this.sftp.service.serviceName });
   }
 }

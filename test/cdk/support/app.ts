@@ -1,12 +1,21 @@
 // Builds the CDK app the way `cdk synth` does (cdk.json's context, feature flags
 // included), with per-test stage overrides and, by default, no Lambda bundling:
 // these tests look at templates, not at bundles.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { buildThruSftp, type ThruSftpStacks } from '../../../lib/app.js';
 import { CONFIG_CONTEXT_KEY, type Stage } from '../../../lib/config.js';
 import { repoPath } from '../../../lib/paths.js';
+
+const outdirs: string[] = [];
+// Registered on the suite of the test file that imports this module.
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(repoPath('cdk.json'), 'utf8')) as { context: Record<string, unknown> };
@@ -29,7 +38,10 @@ export interface TestApp extends ThruSftpStacks {
 /** The app's stacks, not synthesized yet. */
 export function buildTestStacks(options: TestAppOptions = {}): ThruSftpStacks & { app: App } {
   const stage = options.stage ?? 'dev';
+  const outdir = mkdtempSync(join(tmpdir(), 'thru-cdk-'));
+  outdirs.push(outdir);
   const app = new App({
+    outdir,
     context: {
       ...cdkJsonContext(),
       stage,
