@@ -2,6 +2,7 @@
 declare module 's3rver' {
   import type { EventEmitter } from 'node:events';
   import type { AddressInfo } from 'node:net';
+  import type { Server } from 'node:http';
 
   interface S3rverOptions {
     address?: string;
@@ -24,7 +25,7 @@ declare module 's3rver' {
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
     reset(): void;
-    httpServer?: import('node:http').Server;
+    httpServer?: Server;
     on(event: 'event', listener: (event: S3rverEvent) => void): this;
     on(event: string, listener: (...args: unknown[]) => void): this;
   }

@@ -3,7 +3,7 @@
 // final rename is atomic) and fsynced before CLOSE is answered; temp-named uploads are
 // written in place so a resume finds them. Every change that completes emits a storage
 // event shaped like S3's, which feeds the post-upload pipeline.
-import { constants, createReadStream, promises as fsp, type Dir, type Stats } from 'node:fs';
+import { constants, createReadStream, createWriteStream, promises as fsp, type Dir, type Stats } from 'node:fs';
 import { close as closeCb, fdatasync, open as openCb, write as writeCb } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, sep } from 'node:path';
@@ -52,6 +52,16 @@ const closeFd = (fd: number) => new Promise<void>((resolve, reject) => closeCb(f
 
 const newVersion = () => randomBytes(8).toString('hex');
 
+/** fsync works on the file, whichever descriptor asks. */
+async function syncFile(path: string): Promise<void> {
+  const handle = await fsp.open(path, constants.O_RDONLY);
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
 async function fsyncDirectory(path: string): Promise<void> {
   const handle = await fsp.open(path, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
@@ -91,6 +101,8 @@ class FsWriter implements FileWriter {
     private readonly staged: string | undefined,
     private readonly finalPath: string,
     private readonly finish: (size: number) => void,
+    /** The file at the key was created or emptied at open (resumable writers). */
+    private changed: boolean,
   ) {
     this.size = initialSize;
   }
@@ -98,6 +110,7 @@ class FsWriter implements FileWriter {
   write(position: number, data: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(invalidArgument('the file is closed'));
     if (position + data.length > this.size) this.size = position + data.length;
+    this.changed = true;
     const p = writeAll(this.fd, data, position).catch((err: unknown) => {
       this.failed ??= err;
       throw fromFsError(err);
@@ -143,6 +156,9 @@ class FsWriter implements FileWriter {
     this.closed = true;
     await this.settle();
     await this.discard();
+    // What a resumable writer received stays at the key: report it, as S3 reports the
+    // upload its adapter completes on abort.
+    if (!this.staged && this.changed) this.finish(this.size);
   }
 
   /** Close the descriptor if still open and drop the staging file; keep a resumable file. */
@@ -294,10 +310,14 @@ export class FsStorage implements Storage {
 
   async openWrite(key: string, options: OpenWriteOptions): Promise<FileWriter> {
     const finalPath = this.path(key);
-    const parent = await this.stat(key.slice(0, key.lastIndexOf('/'))).catch((err: unknown) => {
-      throw isCoreError(err, 'not_found') ? notFound('folder') : err;
-    });
-    if (parent.type !== 'directory') throw notFound('folder');
+    const slash = key.lastIndexOf('/');
+    if (slash !== -1) {
+      // A top-level key's parent is the root, which always exists.
+      const parent = await this.stat(key.slice(0, slash)).catch((err: unknown) => {
+        throw isCoreError(err, 'not_found') ? notFound('folder') : err;
+      });
+      if (parent.type !== 'directory') throw notFound('folder');
+    }
     try {
       const existing = await fsp.lstat(finalPath).catch(() => undefined);
       if (existing?.isDirectory()) throw isADirectory('that');
@@ -313,9 +333,8 @@ export class FsStorage implements Storage {
         const trunc = options.truncate ? constants.O_TRUNC : 0;
         fd = await openFd(finalPath, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | trunc);
       }
-      return new FsWriter(fd, initialSize, staged, finalPath, (size) =>
-        this.emit('ObjectCreated:Put', key, size, { meta: options.meta }),
-      );
+      const finish = (size: number) => this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
+      return new FsWriter(fd, initialSize, staged, finalPath, finish, options.truncate || !existing);
     } catch (err) {
       throw fromFsError(err);
     }
@@ -367,24 +386,27 @@ export class FsStorage implements Storage {
 
   async readStream(key: string, options: { start?: number; signal?: AbortSignal } = {}): Promise<Readable> {
     const handle = await fsp.open(this.path(key), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => Promise.reject(fromFsError(err)));
-    return createReadStream('', { fd: handle.fd, start: options.start, signal: options.signal, autoClose: true });
+    // The stream takes the FileHandle itself: given its bare fd number, the stream would
+    // close the fd and the handle close it again on garbage collection (EBADF, or worse,
+    // a descriptor reused meanwhile by another file).
+    return createReadStream('', { fd: handle, start: options.start, signal: options.signal, autoClose: true });
   }
 
   async writeStream(key: string, body: Readable, options: { meta?: ObjectMeta; signal?: AbortSignal } = {}): Promise<{ size: number }> {
     const finalPath = this.path(key);
     await fsp.mkdir(join(finalPath, '..'), { recursive: true, mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
     const staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
-    const handle = await fsp.open(staged, 'w', FILE_MODE).catch((err: unknown) => Promise.reject(fromFsError(err)));
     let size: number;
     try {
-      await pipeline(body, handle.createWriteStream({ autoClose: false }), { signal: options.signal });
-      await handle.datasync();
-      size = (await handle.stat()).size;
-      await handle.close();
+      // The stream owns its descriptor. (A stream on a FileHandle with autoClose: false
+      // never emits 'close', so pipeline() never settles, and it keeps the handle
+      // referenced, so handle.close() never settles either.)
+      await pipeline(body, createWriteStream(staged, { mode: FILE_MODE }), { signal: options.signal });
+      await syncFile(staged);
+      size = (await fsp.stat(staged)).size;
       await fsp.rename(staged, finalPath);
       await fsyncDirectory(join(finalPath, '..'));
     } catch (err) {
-      await handle.close().catch(() => undefined);
       await fsp.rm(staged, { force: true }).catch(() => undefined);
       throw fromFsError(err);
     }
