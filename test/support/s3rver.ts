@@ -4,8 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { createS3Client, type S3ClientOptions } from '../../src/adapters/aws/s3-client.js';
 import { useS3rverCopySourceEncoding } from '../../src/adapters/aws/s3rver-compat.js';
 
 export interface S3rverHandle {
@@ -14,7 +15,7 @@ export interface S3rverHandle {
   bucket: string;
   client: S3Client;
   /** Another client for this s3rver (or for a proxy in front of it: pass `endpoint`). */
-  newClient(overrides?: Partial<S3ClientConfig>): S3Client;
+  newClient(overrides?: S3ClientOptions): S3Client;
   stop(): Promise<void>;
 }
 
@@ -25,15 +26,15 @@ export async function startS3rver(options: { bucket?: string } = {}): Promise<S3
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const clients: S3Client[] = [];
-  const newClient = (overrides: Partial<S3ClientConfig> = {}) => {
-    const client = new S3Client({
+  const newClient = (overrides: S3ClientOptions = {}) => {
+    const client = createS3Client({
       endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      // Otherwise streamed bodies are stored with their aws-chunked framing inside.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+      // Otherwise streamed bodies are stored with their aws-chunked framing inside
+      // (requestChecksumCalculation and responseChecksumValidation 'WHEN_REQUIRED').
+      checksums: false,
       ...overrides,
     });
     useS3rverCopySourceEncoding(client);
