@@ -176,14 +176,19 @@ export class MultipartUpload {
     if (!r.ETag) throw failure('the storage did not confirm the upload');
   }
 
+  /** Stop at once: requests in flight are cancelled, anything waiting fails. */
+  cancel(): void {
+    this.failed ??= failure('the upload was aborted');
+    this.controller.abort();
+  }
+
   /**
    * Nothing of this upload ever appears at its key. AbortMultipartUpload frees the parts;
    * if it fails (s3rver answers 405), the parts stay invisible until the bucket's
    * lifecycle rule (AbortIncompleteMultipartUpload) removes them: logged, not thrown.
    */
   async abort(): Promise<void> {
-    this.failed ??= failure('the upload was aborted');
-    this.controller.abort();
+    this.cancel();
     await Promise.all(this.inflight);
     this.pending = [];
     this.pendingLength = 0;

@@ -101,6 +101,8 @@ export class S3Writer implements FileWriter {
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // An atomic upload is dropped: writes waiting for S3 need not wait any longer.
+    if (this.setup.mode === 'atomic') this.upload.cancel();
     await this.chain;
     if (this.setup.mode === 'resumable' && !this.failed) {
       try {

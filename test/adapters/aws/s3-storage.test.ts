@@ -147,6 +147,19 @@ describe('uploads', () => {
     expect(await raw(`${prefix}/t/gone`)).toBeUndefined();
   });
 
+  it('drops an atomic upload at once when it ends while its parts wait for S3', async () => {
+    const { s, prefix } = await storage({ parts: { minPartSize: 5 * MiB, maxConcurrentParts: 2 } });
+    proxy.rules.push((r) => (r.op === 'UploadPart' ? { hold: new Promise<void>(() => undefined) } : undefined));
+    const w = await s.openWrite('t/stuck', { truncate: true, mode: 'atomic', meta: META });
+    const data = randomBytes(20 * MiB);
+    const writing = writeAll(w, data).catch((err: unknown) => err);
+    await vi.waitFor(() => expect(proxy.inflight('UploadPart')).toBe(2));
+    await w.abort(); // resolves although S3 never answered the parts
+    expect(isCoreError(await writing)).toBe(true);
+    expect(ops()).toContain('AbortMultipartUpload');
+    expect(await raw(`${prefix}/t/stuck`)).toBeUndefined();
+  });
+
   it('spools writes that are out of order beyond the reorder buffer', async () => {
     const { s } = await storage({ reorderLimit: 0 });
     const data = randomBytes(3 * MiB);
