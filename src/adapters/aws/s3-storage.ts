@@ -3,10 +3,10 @@
 // exists (mkdir, writeStream's parents, renamed folders). Uploads stream into multipart
 // uploads (s3-writer.ts), reads are ranged GETs with read-ahead (s3-reader.ts), and a
 // rename is a copy then a delete whose copy records its source in the object's metadata
-// (s3-meta.ts), for the post-upload pipeline to tell it from a fresh write (s3-events.ts).
+// (s3-meta.ts), for the post-upload pipeline to tell it from a fresh write (s3-events.ts);
+// a folder is renamed object by object, up to a limit (s3-folder-rename.ts).
 import {
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
@@ -14,20 +14,10 @@ import {
   type HeadObjectCommandOutput,
   type S3Client,
   type ServerSideEncryption,
-  type _Object,
 } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { addAbortSignal, Readable } from 'node:stream';
-import {
-  alreadyExists,
-  failure,
-  invalidArgument,
-  isADirectory,
-  limitExceeded,
-  notADirectory,
-  notEmpty,
-  notFound,
-} from '../../core/errors.js';
+import { alreadyExists, invalidArgument, isADirectory, notADirectory, notEmpty, notFound } from '../../core/errors.js';
 import type {
   Entry,
   FileReader,
@@ -41,6 +31,7 @@ import type {
 } from '../../core/ports/storage.js';
 import { MAX_COPY_OBJECT_SIZE, S3Copier } from './s3-copy.js';
 import { fromS3Error, isInvalidRange, isNotFound } from './s3-errors.js';
+import { renameFolder } from './s3-folder-rename.js';
 import { S3Keys, nameOf, parentOf } from './s3-keys.js';
 import { listFolderPage } from './s3-list.js';
 import { toMetadata } from './s3-meta.js';
@@ -88,24 +79,6 @@ const STATFS: StatFs = {
   freeFiles: 2 ** 32,
   maxNameLength: 255,
 };
-
-/** Run `fn` on every item, `limit` at a time; stops starting new ones after a failure. */
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: { err: unknown } | undefined;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failed ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed) throw failed.err;
-}
 
 export class S3Storage implements Storage {
   /** Writes out of order are spooled; a rename is a copy then a delete. */
@@ -276,62 +249,16 @@ export class S3Storage implements Storage {
     if (to.startsWith(`${from}/`)) throw invalidArgument('a folder cannot be moved into itself');
     if (target === 'file') throw options.overwrite ? notADirectory('the target') : alreadyExists('the target');
     if (target) throw alreadyExists('the target');
-    await this.renameFolder(from, to, options.meta);
-  }
-
-  /**
-   * A folder is as many objects as it holds: each is copied, then all are deleted. Past
-   * the configured size that is refused rather than left half done for long; a failed
-   * copy deletes the copies made, so storage stays as it was.
-   */
-  private async renameFolder(from: string, to: string, meta: ObjectMeta | undefined): Promise<void> {
-    const maxObjects = this.options.maxFolderRenameObjects ?? 1000;
-    const maxBytes = this.options.maxFolderRenameBytes ?? 10 * GiB;
-    const fromPrefix = this.keys.folder(from);
-    const toPrefix = this.keys.folder(to);
-    const objects = await this.listTree(fromPrefix, maxObjects + 1);
-    const bytes = objects.reduce((sum, o) => sum + (o.Size ?? 0), 0);
-    if (objects.length > maxObjects || bytes > maxBytes) {
-      throw limitExceeded(`folders holding more than ${maxObjects} entries or ${Math.floor(maxBytes / GiB)} GiB cannot be renamed on this storage; move their files instead`);
-    }
-    const created: string[] = [];
-    try {
-      // The new folder exists even when the old one was only implied by its objects.
-      await this.putMarker(toPrefix);
-      created.push(toPrefix);
-      const inside = objects.filter((o) => o.Key !== fromPrefix);
-      await forEachLimit(inside, this.options.folderRenameConcurrency ?? 8, async (o) => {
-        const toObject = toPrefix + o.Key!.slice(fromPrefix.length);
-        if (o.Key!.endsWith('/')) await this.putMarker(toObject);
-        else await this.copier.copy({ objectKey: o.Key!, size: o.Size ?? 0, etag: o.ETag }, this.target(toObject, toMetadata(meta, this.keys.storageKey(o.Key!))));
-        created.push(toObject);
-      });
-    } catch (err) {
-      await this.deleteObjects(created).catch((e: unknown) => this.warn('could not delete the copies of a failed folder rename', e));
-      throw fromS3Error(err);
-    }
-    await this.deleteObjects(objects.map((o) => o.Key!));
-  }
-
-  /** Every object under a prefix, at most `max`. */
-  private async listTree(prefix: string, max: number): Promise<_Object[]> {
-    const out: _Object[] = [];
-    let marker: string | undefined;
-    for (;;) {
-      const r = await this.send(() => this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, Marker: marker, MaxKeys: 1000 })));
-      const contents = (r.Contents ?? []).filter((o) => o.Key !== undefined);
-      out.push(...contents);
-      if (!r.IsTruncated || out.length >= max || contents.length === 0) return out;
-      marker = contents.at(-1)!.Key;
-    }
-  }
-
-  private async deleteObjects(objectKeys: string[]): Promise<void> {
-    for (let i = 0; i < objectKeys.length; i += 1000) {
-      const batch = objectKeys.slice(i, i + 1000).map((Key) => ({ Key }));
-      const r = await this.send(() => this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } })));
-      if (r.Errors?.length) throw failure(`the storage could not delete ${r.Errors.length} objects`);
-    }
+    await renameFolder(
+      {
+        client: this.client, keys: this.keys, copier: this.copier, warn: this.warn,
+        target: (objectKey, metadata) => this.target(objectKey, metadata),
+        maxObjects: this.options.maxFolderRenameObjects ?? 1000,
+        maxBytes: this.options.maxFolderRenameBytes ?? 10 * GiB,
+        concurrency: this.options.folderRenameConcurrency ?? 8,
+      },
+      from, to, options.meta,
+    );
   }
 
   async readStream(key: string, options: { start?: number; signal?: AbortSignal } = {}): Promise<Readable> {

@@ -284,6 +284,30 @@ describe('resume and copies', () => {
   });
 });
 
+describe('folder renames', () => {
+  it('copy each object, naming its source, then delete the originals', async () => {
+    const { s, prefix } = await storage();
+    await s.mkdir('t/src');
+    await put(s, 't/src/a.csv', Buffer.from('a'));
+    await s.rename('t/src', 't/dst', { overwrite: false, meta: { user: 'renamer' } });
+    expect((await raw(`${prefix}/t/dst/a.csv`))?.Metadata).toMatchObject({ 'thru-renamed-from': encodeURIComponent('t/src/a.csv'), 'thru-user': 'renamer' });
+    expect(await raw(`${prefix}/t/src/a.csv`)).toBeUndefined();
+    expect(await raw(`${prefix}/t/src/`)).toBeUndefined();
+  });
+
+  it('that fail midway leave storage as it was', async () => {
+    const { s } = await storage({ folderRenameConcurrency: 1 });
+    await s.mkdir('t/src');
+    for (let i = 0; i < 4; i++) await put(s, `t/src/f${i}`, Buffer.from(String(i)));
+    proxy.rules.push((r, nth) => (r.op === 'CopyObject' && nth >= 3 ? { status: 403, body: '<Error><Code>AccessDenied</Code></Error>' } : undefined));
+    const err: unknown = await s.rename('t/src', 't/dst', { overwrite: false }).catch((e: unknown) => e);
+    expect(isCoreError(err, 'permission_denied')).toBe(true);
+    expect(proxy.count('CopyObject')).toBe(3);
+    expect((await s.list('t/src', { limit: 10 })).entries.map((e) => e.name)).toEqual(['f0', 'f1', 'f2', 'f3']);
+    await expect(s.stat('t/dst')).rejects.toSatisfy((e) => isCoreError(e, 'not_found'));
+  });
+});
+
 describe('folders and keys', () => {
   it('keeps every object under the configured prefix, folders as marker objects', async () => {
     const { s, prefix } = await storage();
