@@ -34,5 +34,5 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
 export function required<K extends keyof AwsConfig>(config: AwsConfig, key: K): NonNullable<AwsConfig[K]> {
   const value = config[key];
   if (value === undefined || value === null) throw new Error(`${String(key)} must be set`);
-  return value as NonNullable<AwsConfig[K]>;
+  return value;
 }
