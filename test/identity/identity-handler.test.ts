@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDirectory } from '../../src/adapters/aws/dynamo-directory.js';
-import { LambdaIdentity } from '../../src/adapters/aws/lambda-identity.js';
+import { LambdaIdentity, invokeLambda } from '../../src/adapters/aws/lambda-identity.js';
 import { DirectoryIdentity } from '../../src/core/identity.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { createTenancy } from '../../src/core/tenancy/index.js';
@@ -128,7 +128,7 @@ describe('LambdaIdentity (the Invoke API, against a local Lambda endpoint)', () 
   });
 
   const provider = () =>
-    new LambdaIdentity({ client, functionName: 'identity', timeoutMs: 500, serverId: 'fargate', log: { ...silent, error: (f: object) => errors.push(JSON.stringify(f)) } });
+    new LambdaIdentity({ invoke: invokeLambda(client, 'identity'), timeoutMs: 500, serverId: 'fargate', log: { ...silent, error: (f: object) => errors.push(JSON.stringify(f)) } });
 
   it('turns answers into decisions', async () => {
     behaviour = 'handler';

@@ -8,9 +8,19 @@ import type { IdentityProvider, LoginAttempt, LoginDecision } from '../../core/i
 import type { Log } from '../../core/ports/logger.js';
 import { IdentityResponse, type IdentityRequest } from '../../identity/contract.js';
 
+/** One invocation: the request's JSON in, the function's JSON (or its error) out. */
+export type Invoke = (payload: string, signal: AbortSignal) => Promise<{ payload: string; functionError?: string }>;
+
+/** The Lambda Invoke API. */
+export function invokeLambda(client: LambdaClient, functionName: string): Invoke {
+  return async (payload, signal) => {
+    const out = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(payload) }), { abortSignal: signal });
+    return { payload: Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8'), functionError: out.FunctionError };
+  };
+}
+
 export interface LambdaIdentityOptions {
-  client: LambdaClient;
-  functionName: string;
+  invoke: Invoke;
   timeoutMs: number;
   serverId: string;
   log: Log;
@@ -30,15 +40,12 @@ export class LambdaIdentity implements IdentityProvider {
     };
     let payload: unknown;
     try {
-      const out = await this.options.client.send(
-        new InvokeCommand({ FunctionName: this.options.functionName, Payload: Buffer.from(JSON.stringify(request)) }),
-        { abortSignal: AbortSignal.timeout(this.options.timeoutMs) },
-      );
-      if (out.FunctionError) {
-        this.options.log.error({ functionError: out.FunctionError }, 'identity function failed; login refused');
+      const out = await this.options.invoke(JSON.stringify(request), AbortSignal.timeout(this.options.timeoutMs));
+      if (out.functionError) {
+        this.options.log.error({ functionError: out.functionError }, 'identity function failed; login refused');
         return { ok: false, reason: 'misconfigured' };
       }
-      payload = JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8') || '{}');
+      payload = JSON.parse(out.payload || '{}');
     } catch (err) {
       this.options.log.error({ err: (err as Error).message }, 'identity function unreachable; login refused');
       return { ok: false, reason: 'misconfigured' };
