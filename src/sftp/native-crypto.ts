@@ -4,12 +4,8 @@ import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 
 export function hasNativeCrypto(): boolean {
-  try {
-    createRequire(import.meta.url)('ssh2/lib/protocol/crypto/build/Release/sshcrypto.node');
-    return true;
-  } catch {
-    return false;
-  }
+  const crypto = createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean };
+  return crypto.bindingAvailable === true;
 }
 
 export function warnWithoutNativeCrypto(logger: Logger): void {
