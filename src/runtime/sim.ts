@@ -7,7 +7,6 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { serve, type ServerType } from '@hono/node-server';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -27,6 +26,7 @@ import { loadOrCreateHostKey } from '../adapters/local/host-key.js';
 import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
 import { FolderDeliverer } from '../adapters/local/folder-deliverer.js';
 import { createAdminApp } from '../admin/app.js';
+import { serveAdmin } from './admin-server.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
 import { createTenancy, sftpUrl } from '../core/tenancy/index.js';
 import { systemClock } from '../core/ports/clock.js';
@@ -133,11 +133,8 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer: (id) => pipeline.retry(id) }), join(dataDir, 'delivered'));
   }
   const app = createAdminApp({ directory, logger, sftp: access, retryTransfer: (id) => pipeline.retry(id), auth: bearerAuth(adminToken.token) });
-  const http = await new Promise<ServerType>((ok, fail) => {
-    const server = serve({ fetch: app.fetch, port: config.adminPort, hostname: config.bind }, () => ok(server));
-    server.once('error', fail);
-  });
-  const adminPort = (http.address() as AddressInfo).port;
+  const http = await serveAdmin(app, config.adminPort, config.bind);
+  const adminPort = http.port;
   logger.info({ sftpPort: front.port, adminPort, hostKey: hostKey.fingerprint, s3: `http://127.0.0.1:${s3Port}`, dynamodb: dynamoEndpoint }, 'thru-sftp sim started');
 
   return {
@@ -154,7 +151,7 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
     pipeline,
     sftp: front.sftp,
     async stop() {
-      await Promise.allSettled([front.sftp.close(), new Promise<void>((ok) => http.close(() => ok()))]);
+      await Promise.allSettled([front.sftp.close(), http.close()]);
       await queue.stop();
       s3.destroy();
       dynamoBase.destroy();
