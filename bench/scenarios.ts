@@ -1,0 +1,176 @@
+// The scenarios of issue 7. Each run is timed around the stock `sftp` client (login
+// included, a few ms against seconds of transfer), then its leftovers are removed and
+// the page cache flushed, untimed, so one server's writeback never lands in the other's run.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchOptions } from './options.js';
+import { pssOf, processTree, treeMemory } from './procfs.js';
+import type { Figure, Target } from './report.js';
+import type { BenchServer } from './server.js';
+import { sftpBatch, type ClientSetup } from './sftp-client.js';
+import { closeSessions, openSessions } from './idle.js';
+
+const MIB = 1024 * 1024;
+
+export interface Inputs {
+  /** Random file of bigSize bytes. */
+  big: string;
+  /** Random file of parallelSize bytes. */
+  parallel: string;
+  /** Folder of smallFiles random files. */
+  small: string;
+}
+
+export interface Context {
+  options: BenchOptions;
+  client: ClientSetup;
+  privateKey: Buffer;
+  inputs: Inputs;
+  /** Client-side scratch folder (downloads). */
+  work: string;
+}
+
+export type Values = Record<string, number>;
+
+export interface Scenario {
+  id: string;
+  title(o: BenchOptions): string;
+  rounds(o: BenchOptions): number;
+  /** Figures the run returns, by key; "rss" is added when peakRss is set. */
+  figures(o: BenchOptions): Record<string, Omit<Figure, 'scenario'>>;
+  /** Sample the server's peak RSS around each run (interval in ms), with an optional target. */
+  peakRss?: { intervalMs: number; target?: Target };
+  /** One untimed run per server first (caches, JIT). */
+  warmup?: boolean;
+  prepare?(server: BenchServer, ctx: Context): void;
+  run(server: BenchServer, ctx: Context, round: number): Promise<Values>;
+  cleanup?(server: BenchServer, ctx: Context): void;
+}
+
+export const sizeLabel = (bytes: number) => (bytes >= 1024 * MIB ? `${bytes / (1024 * MIB)} GiB` : `${bytes / MIB} MiB`);
+
+/** Flush dirty pages so the next run starts from the same state. */
+const flush = () => execFileSync('sync');
+
+const removeMatching = (dir: string, prefix: string) => {
+  for (const name of readdirSync(dir)) if (name.startsWith(prefix)) rmSync(join(dir, name), { recursive: true, force: true });
+};
+
+const mibPerSecond = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
+
+const put: Scenario = {
+  id: 'put',
+  title: (o) => `put ${sizeLabel(o.bigSize)}`,
+  rounds: (o) => o.rounds.transfer,
+  figures: () => ({ rate: { name: 'throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.5 } } }),
+  peakRss: { intervalMs: 50, target: { kind: 'max', value: 128 } },
+  async run(server, ctx, round) {
+    const ms = await sftpBatch(server, ctx.client, 'key', [`put ${ctx.inputs.big} put-${round}.bin`]);
+    return { rate: mibPerSecond(ctx.options.bigSize, ms) };
+  },
+  cleanup(server) {
+    removeMatching(server.home, 'put-');
+    flush();
+  },
+};
+
+const get: Scenario = {
+  id: 'get',
+  title: (o) => `get ${sizeLabel(o.bigSize)}`,
+  rounds: (o) => o.rounds.transfer,
+  figures: () => ({ rate: { name: 'throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.1 } } }),
+  peakRss: { intervalMs: 50 },
+  prepare(server, ctx) {
+    copyFileSync(ctx.inputs.big, join(server.home, 'get.bin'));
+    flush();
+  },
+  async run(server, ctx) {
+    const ms = await sftpBatch(server, ctx.client, 'key', [`get get.bin ${join(ctx.work, 'get.bin')}`]);
+    return { rate: mibPerSecond(ctx.options.bigSize, ms) };
+  },
+  cleanup(_server, ctx) {
+    rmSync(join(ctx.work, 'get.bin'), { force: true });
+    flush();
+  },
+};
+
+const small: Scenario = {
+  id: 'small',
+  title: (o) => `put -r ${o.smallFiles} × ${o.smallSize / 1024} KiB`,
+  rounds: (o) => o.rounds.transfer,
+  figures: () => ({ rate: { name: 'files per second', unit: 'files/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.1 } } }),
+  peakRss: { intervalMs: 50 },
+  async run(server, ctx, round) {
+    const ms = await sftpBatch(server, ctx.client, 'key', [`put -r ${ctx.inputs.small} small-${round}`]);
+    return { rate: ctx.options.smallFiles / (ms / 1000) };
+  },
+  cleanup(server) {
+    removeMatching(server.home, 'small-');
+    flush();
+  },
+};
+
+const parallel: Scenario = {
+  id: 'parallel',
+  title: (o) => `${o.parallelClients} clients × put ${sizeLabel(o.parallelSize)}`,
+  rounds: (o) => o.rounds.transfer,
+  figures: () => ({ rate: { name: 'total throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.8 } } }),
+  peakRss: { intervalMs: 50, target: { kind: 'max', value: 256 } },
+  async run(server, ctx, round) {
+    const { parallelClients: n, parallelSize: size } = ctx.options;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: n }, (_, i) => sftpBatch(server, ctx.client, 'key', [`put ${ctx.inputs.parallel} par-${round}-${i}.bin`])));
+    return { rate: mibPerSecond(n * size, performance.now() - started) };
+  },
+  cleanup(server) {
+    removeMatching(server.home, 'par-');
+    flush();
+  },
+};
+
+const login = (auth: 'key' | 'password', target: number): Scenario => ({
+  id: `login-${auth}`,
+  title: () => `login + pwd, ${auth === 'key' ? 'Ed25519 key' : 'password'}`,
+  rounds: (o) => o.rounds.login,
+  figures: () => ({ ms: { name: 'time', unit: 'ms', better: 'lower', target: { kind: 'ratio', op: '<=', value: target } } }),
+  peakRss: { intervalMs: 10 },
+  warmup: true,
+  async run(server, ctx) {
+    return { ms: await sftpBatch(server, ctx.client, auth, ['pwd']) };
+  },
+});
+
+/** Wait until the server's process tree is back to `processes` (sshd children exit after the client). */
+async function settle(server: BenchServer, processes: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (processTree(server.pid, server.notServer).length > processes && Date.now() < deadline) await sleep(100);
+}
+
+const idle: Scenario = {
+  id: 'idle',
+  title: (o) => `${o.idleSessions} idle sessions`,
+  rounds: (o) => o.rounds.idle,
+  figures: () => ({
+    rss: { name: 'server RSS', unit: 'MiB', better: 'lower', target: { kind: 'max', value: 512 } },
+    pss: { name: 'server PSS (shared pages split)', unit: 'MiB', better: 'lower' },
+    open: { name: 'time to open them', unit: 's', better: 'lower' },
+  }),
+  async run(server, ctx) {
+    const before = processTree(server.pid, server.notServer).length;
+    const started = performance.now();
+    // sshd's MaxStartups is raised above this; both servers see the same login rate.
+    const clients = await openSessions(server, ctx.privateKey, ctx.options.cipher, ctx.options.idleSessions, 16);
+    const open = (performance.now() - started) / 1000;
+    await sleep(2000); // let both settle: sshd's forks finish, Node's heap after the logins
+    const pids = processTree(server.pid, server.notServer);
+    const { rss } = treeMemory(pids);
+    const pss = pids.reduce((sum, pid) => sum + (pssOf(pid) ?? 0), 0);
+    await closeSessions(clients);
+    await settle(server, before);
+    return { rss: rss / MIB, pss: pss / MIB, open };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [put, get, small, parallel, login('key', 0.2), login('password', 0.5), idle];
