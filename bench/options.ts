@@ -18,26 +18,32 @@ export interface BenchOptions {
   cipher: string;
   runtime: ThruRuntime;
   logLevel: string;
+  /** Extra node flags for thru-sftp (experiments, e.g. V8 GC flags). */
+  nodeArgs: string[];
   /** Write a V8 CPU profile of thru-sftp per scenario into this folder. */
   profileDir?: string;
   /** Parent of the scratch folder (must suit sshd's chroot rules). */
   dir?: string;
   out: string;
+  /** System user created for OpenSSH (and the thru-sftp user's name). */
+  user: string;
   keep: boolean;
   help: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick              small sizes and few rounds, for a fast check (about a minute)
-  --only <ids>         comma-separated scenarios: put,get,small,parallel,login-key,login-password,idle
+  --only <ids>         comma-separated scenarios: put,get,small,small-fsync,parallel,login-key,login-password,idle
   --rounds <n>         rounds of every scenario (each round runs thru-sftp then OpenSSH)
   --sessions <n>       idle sessions (default 1000)
   --cipher <name>      client cipher (default aes128-gcm@openssh.com)
   --runtime tsx|dist   run thru-sftp as \`npm start\` does (tsx, default) or from \`npm run build\` (dist)
   --log-level <level>  thru-sftp's THRU_LOG_LEVEL (default warn)
+  --node-args <flags>  extra node flags for thru-sftp, space-separated (experiments)
   --profile <dir>      write a CPU profile of thru-sftp per scenario (node --cpu-prof)
   --dir <dir>          where the scratch folder goes (default reports/); sshd's chroot rules apply
   --out <dir>          where the report goes (default reports/)
+  --user <name>        system user created for OpenSSH and removed after (default thrubench)
   --keep               keep the scratch folder (data, configs, logs)`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -47,7 +53,7 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
-export const SCENARIO_IDS = ['put', 'get', 'small', 'parallel', 'login-key', 'login-password', 'idle'] as const;
+export const SCENARIO_IDS = ['put', 'get', 'small', 'small-fsync', 'parallel', 'login-key', 'login-password', 'idle'] as const;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -61,9 +67,11 @@ export function parseOptions(argv: string[]): BenchOptions {
       cipher: { type: 'string', default: 'aes128-gcm@openssh.com' },
       runtime: { type: 'string', default: 'tsx' },
       'log-level': { type: 'string', default: 'warn' },
+      'node-args': { type: 'string' },
       profile: { type: 'string' },
       dir: { type: 'string' },
       out: { type: 'string', default: 'reports' },
+      user: { type: 'string', default: 'thrubench' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -73,6 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const unknown = only.filter((id) => !(SCENARIO_IDS as readonly string[]).includes(id));
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIO_IDS.join(', ')}`);
   if (values.runtime !== 'tsx' && values.runtime !== 'dist') throw new Error('--runtime is tsx or dist');
+  if (!/^[a-z_][a-z0-9_-]{0,30}$/.test(values.user)) throw new Error('--user must be a valid system user name');
   const rounds = positiveInt('rounds', values.rounds);
   return {
     quick,
@@ -87,9 +96,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     cipher: values.cipher,
     runtime: values.runtime,
     logLevel: values['log-level'],
+    nodeArgs: (values['node-args'] ?? '').split(' ').filter(Boolean),
     profileDir: values.profile,
     dir: values.dir,
     out: values.out,
+    user: values.user,
     keep: values.keep,
     help: values.help,
   };

@@ -68,6 +68,26 @@ export function pssOf(pid: number): number | undefined {
   return rollup ? statusField(rollup, 'Pss') : undefined;
 }
 
+const TICKS_PER_SECOND = 100; // USER_HZ, fixed at 100 on Linux
+
+export interface CpuTime {
+  /** Seconds of CPU the process used, its threads included. */
+  own: number;
+  /** Seconds used by the children it has reaped and waited for. */
+  children: number;
+  /** Start time in clock ticks since boot: tells a reused pid apart. */
+  started: number;
+}
+
+export function cpuTime(pid: number): CpuTime | undefined {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  // Fields after the command name (which may contain spaces); utime is field 14 of stat(5).
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const n = (i: number) => Number(f[i - 3]);
+  return { own: (n(14) + n(15)) / TICKS_PER_SECOND, children: (n(16) + n(17)) / TICKS_PER_SECOND, started: n(22) };
+}
+
 /** Reset VmHWM to the current RSS (needs root or the same user). */
 export function resetPeak(pid: number): void {
   try {
@@ -99,14 +119,26 @@ export function treeMemory(pids: readonly number[]): TreeMemory {
   return { processes, rss, hwm };
 }
 
+export interface Usage {
+  /** MiB. */
+  peakRss: number;
+  /** CPU seconds used by the tree during the sampling, its short-lived processes included. */
+  cpu: number;
+}
+
 /**
- * Samples a process tree's memory until stopped; the peak is the largest sum of the
- * live processes' VmHWM seen, which catches a single process's peak between samples
- * exactly and bounds a tree's concurrent peak from above.
+ * Samples a process tree until stopped. The peak is the largest sum of the live
+ * processes' VmHWM seen, which catches a single process's peak between samples exactly
+ * and bounds a tree's concurrent peak from above. CPU is summed per process: sshd's
+ * per-connection processes are orphaned when they end (their CPU never reaches the
+ * listener's cutime), so each is read while it lives and once more at the end.
  */
-export class PeakSampler {
+export class UsageSampler {
   private peak = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** pid -> [start time, CPU at first sight (0 for processes born during sampling), latest CPU]. */
+  private readonly cpu = new Map<number, [number, number, number]>();
+  private first = true;
 
   constructor(
     private readonly root: number,
@@ -117,19 +149,32 @@ export class PeakSampler {
   start(): this {
     for (const pid of processTree(this.root, this.exclude)) resetPeak(pid);
     this.sample();
+    this.first = false;
     this.timer = setInterval(() => this.sample(), this.intervalMs);
     return this;
   }
 
-  private sample(): void {
-    const { hwm } = treeMemory(processTree(this.root, this.exclude));
-    if (hwm > this.peak) this.peak = hwm;
+  private track(pid: number): void {
+    const t = cpuTime(pid);
+    if (!t) return;
+    const known = this.cpu.get(pid);
+    if (!known) this.cpu.set(pid, [t.started, this.first ? t.own : 0, t.own]);
+    else if (known[0] === t.started) known[2] = t.own;
   }
 
-  /** Peak in MiB. */
-  stop(): number {
+  private sample(): void {
+    const pids = processTree(this.root, this.exclude);
+    const { hwm } = treeMemory(pids);
+    if (hwm > this.peak) this.peak = hwm;
+    for (const pid of pids) this.track(pid);
+  }
+
+  stop(): Usage {
     clearInterval(this.timer);
     this.sample();
-    return this.peak / MIB;
+    for (const pid of this.cpu.keys()) this.track(pid); // ended processes still readable as zombies
+    let cpu = 0;
+    for (const [, base, last] of this.cpu.values()) cpu += last - base;
+    return { peakRss: this.peak / MIB, cpu };
   }
 }

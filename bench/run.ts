@@ -1,187 +1,30 @@
 // `npm run bench`: thru-sftp against OpenSSH's sshd (internal-sftp) on this machine,
 // driven by the same stock `sftp` client, runs interleaved, medians and spreads
 // printed and written to reports/bench-<date>.md. See README "Benchmark".
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { randomFile, randomTree } from './data.js';
-import { loadAverage, machineFacts, ssh2Binding } from './environment.js';
-import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { PeakSampler } from './procfs.js';
-import { evaluate, markdownTable, renderReport, type FigureResult } from './report.js';
-import { SCENARIOS, sizeLabel, type Context, type Inputs, type Scenario, type Values } from './scenarios.js';
-import type { BenchServer } from './server.js';
-import { BENCH_USER, checkChrootPath, prepareBenchUser, removeBenchUser, startSshd } from './sshd.js';
-import { startThru } from './thru.js';
+import { Cleanups, runBench } from './bench.js';
+import { parseOptions, USAGE } from './options.js';
+import { markdownTable } from './report.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const cleanups = new Cleanups(say);
 
-const cleanups: (() => Promise<void> | void)[] = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()!();
-    } catch (err) {
-      say(`cleanup: ${(err as Error).message}`);
-    }
-  }
-}
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     say(`\n${signal}: stopping the servers and cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
+    void cleanups.run().finally(() => process.exit(130));
   });
 }
 
-function prepareInputs(o: BenchOptions, dir: string, needed: Set<string>): Inputs {
-  const inputs: Inputs = { big: join(dir, 'big.bin'), parallel: join(dir, 'parallel.bin'), small: join(dir, 'small') };
-  if (needed.has('put') || needed.has('get')) randomFile(inputs.big, o.bigSize);
-  if (needed.has('parallel')) randomFile(inputs.parallel, o.parallelSize);
-  if (needed.has('small')) randomTree(inputs.small, o.smallFiles, o.smallSize);
-  return inputs;
-}
-
-const describe = (values: Values) =>
-  Object.entries(values)
-    .map(([k, v]) => `${k} ${v.toFixed(v >= 100 ? 0 : 1)}`)
-    .join(', ');
-
-interface StartServers {
-  (scenario: Scenario): Promise<BenchServer[]>;
-}
-
-async function runScenario(s: Scenario, ctx: Context, start: StartServers): Promise<FigureResult[]> {
-  const o = ctx.options;
-  const title = s.title(o);
-  const rounds = s.rounds(o);
-  say(`\n== ${title}: ${rounds} round${rounds > 1 ? 's' : ''}, thru-sftp and OpenSSH interleaved`);
-  const servers = await start(s);
-  const samples = new Map<string, Values[]>(servers.map((srv) => [srv.name, []]));
-  try {
-    for (const srv of servers) s.prepare?.(srv, ctx);
-    if (s.warmup) for (const srv of servers) await s.run(srv, ctx, -1);
-    for (let round = 0; round < rounds; round++) {
-      for (const srv of servers) {
-        const sampler = s.peakRss ? new PeakSampler(srv.pid, srv.notServer, s.peakRss.intervalMs).start() : undefined;
-        let values: Values;
-        let rss: number | undefined;
-        try {
-          values = await s.run(srv, ctx, round);
-        } finally {
-          rss = sampler?.stop();
-          s.cleanup?.(srv, ctx);
-        }
-        if (rss !== undefined) values.rss = rss;
-        samples.get(srv.name)!.push(values);
-        say(`  round ${round + 1}/${rounds}  ${srv.name.padEnd(9)}  ${describe(values)}`);
-      }
-    }
-  } finally {
-    await Promise.allSettled(servers.map((srv) => srv.stop()));
-  }
-  const figures = { ...s.figures(o), ...(s.peakRss ? { rss: { name: 'server peak RSS', unit: 'MiB', better: 'lower' as const, target: s.peakRss.target } } : {}) };
-  const of = (name: string, key: string) => samples.get(name)!.map((v) => v[key]).filter((v): v is number => v !== undefined);
-  return Object.entries(figures).map(([key, f]) => evaluate({ scenario: title, ...f }, of('thru-sftp', key), of('OpenSSH', key)));
-}
-
-async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2));
-  if (o.help) {
+try {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
     say(USAGE);
-    return;
+  } else {
+    const { results, file } = await runBench(options, say, cleanups);
+    say(`\n${markdownTable(results)}\n\nreport written to ${file}`);
   }
-  if (process.getuid?.() !== 0) throw new Error('the benchmark needs root: OpenSSH runs with a chroot and its own system user');
-  const binding = ssh2Binding();
-  if (!binding.native) {
-    say('\n!!! WARNING: ssh2 runs WITHOUT its native crypto binding: AES-GCM is ~3.6x slower and every figure is wrong.');
-    say('!!! Install g++, make and python3, then `npm rebuild ssh2`.\n');
-  }
-  const scenarios = SCENARIOS.filter((s) => o.only.length === 0 || o.only.includes(s.id));
-  const outDir = resolve(repo, o.out);
-  mkdirSync(outDir, { recursive: true });
-  const parent = resolve(repo, o.dir ?? o.out);
-  mkdirSync(parent, { recursive: true, mode: 0o755 });
-  const scratch = mkdtempSync(join(parent, 'bench-scratch-'));
-  // mkdtemp makes it 0700; sshd reads authorized_keys as the bench user.
-  chmodSync(scratch, 0o755);
-  checkChrootPath(scratch);
-  cleanups.push(() => {
-    if (o.keep) say(`scratch kept in ${scratch}`);
-    else rmSync(scratch, { recursive: true, force: true });
-  });
-
-  if (o.runtime === 'dist') {
-    say('building thru-sftp (npm run build)');
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
-  }
-
-  const password = randomBytes(12).toString('base64url');
-  const passwordScheme = prepareBenchUser(password);
-  cleanups.push(removeBenchUser);
-
-  const clientDir = join(scratch, 'client');
-  mkdirSync(clientDir, { mode: 0o700 });
-  const keyFile = join(clientDir, 'id_ed25519');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bench-client', '-f', keyFile]);
-  const publicKey = readFileSync(`${keyFile}.pub`, 'utf8').trim();
-  say(`generating test data in ${clientDir}`);
-  const inputs = prepareInputs(o, clientDir, new Set(scenarios.map((s) => s.id)));
-  const ctx: Context = { options: o, client: { keyFile, dir: clientDir, cipher: o.cipher }, privateKey: readFileSync(keyFile), inputs, work: clientDir };
-
-  const loadBefore = loadAverage();
-  const started = new Date();
-  const start: StartServers = async (s) => {
-    const dir = join(scratch, s.id);
-    mkdirSync(dir, { mode: 0o755 });
-    const thru = await startThru({
-      dir, repo, user: BENCH_USER, publicKey, password, runtime: o.runtime, logLevel: o.logLevel,
-      nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(repo, o.profileDir)}`, `--cpu-prof-name=thru-${s.id}.cpuprofile`] : [],
-    });
-    cleanups.push(() => thru.stop());
-    const sshd = await startSshd({ dir, publicKey, password, passwordScheme, maxStartups: 64 });
-    cleanups.push(() => sshd.stop());
-    return [thru, sshd];
-  };
-
-  const results: FigureResult[] = [];
-  const notes: string[] = [];
-  for (const s of scenarios) {
-    try {
-      results.push(...(await runScenario(s, ctx, start)));
-    } catch (err) {
-      const msg = `${s.title(o)}: failed: ${(err as Error).message}`;
-      say(`  ${msg}`);
-      notes.push(msg);
-    }
-  }
-  await cleanUp();
-
-  const facts: [string, string][] = [
-    ['date', `${started.toISOString()} (load average ${loadBefore} at start, ${loadAverage()} at end)`],
-    ...machineFacts(repo, scratch),
-    ['client', `OpenSSH \`sftp -b\`, cipher ${o.cipher}, the same for both servers`],
-    ['thru-sftp setup', `local mode in a child process (${o.runtime === 'tsx' ? '`node --import tsx bin/local.ts`, as `npm start`' : '`node dist/bin/local.js`, compiled'}), THRU_LOG_LEVEL=${o.logLevel}, password hashed with scrypt (N=2^14, r=8)`],
-    ['OpenSSH setup', `\`sshd -D\`, internal-sftp, ChrootDirectory, UsePAM no, password in /etc/shadow hashed with ${passwordScheme}`],
-    ['rounds', `${o.rounds.transfer} per transfer scenario, ${o.rounds.login} logins, ${o.rounds.idle} for idle sessions${o.quick ? ' (--quick)' : ''}; each round runs thru-sftp then OpenSSH`],
-  ];
-  notes.push(
-    'Ratios are thru-sftp\'s median over OpenSSH\'s; "≤ N MiB" targets hold thru-sftp\'s worst sample.',
-    'Transfer times include the login (tens of ms). thru-sftp fsyncs every upload before answering CLOSE (its durability promise); OpenSSH does not. The page cache is flushed (untimed) after every run.',
-    'Peak RSS: thru-sftp\'s node process (VmHWM, reset before each run; tsx\'s esbuild helper left out); OpenSSH: sum of VmHWM over the listening sshd and its per-connection processes, sampled every 10–50 ms. Summed RSS counts shared library pages once per process; the idle scenario also gives PSS, which splits them.',
-  );
-  const report = renderReport({ title: `thru-sftp vs OpenSSH sftp: ${sizeLabel(o.bigSize)} transfers${o.quick ? ' (quick)' : ''}`, facts, notes }, results);
-  const stamp = started.toISOString().replace(/[:T]/g, '-').slice(0, 16);
-  const file = join(outDir, `bench-${stamp}${o.quick ? '-quick' : ''}.md`);
-  writeFileSync(file, report);
-  writeFileSync(file.replace(/\.md$/, '.json'), JSON.stringify({ facts, results }, null, 2));
-  say(`\n${markdownTable(results)}\n\nreport written to ${file}`);
-}
-
-main().catch(async (err: unknown) => {
+} catch (err) {
   say(`bench failed: ${(err as Error).message}`);
-  await cleanUp();
+  await cleanups.run();
   process.exit(1);
-});
+}

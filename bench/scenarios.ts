@@ -38,10 +38,13 @@ export interface Scenario {
   id: string;
   title(o: BenchOptions): string;
   rounds(o: BenchOptions): number;
-  /** Figures the run returns, by key; "rss" is added when peakRss is set. */
+  /** Figures the run returns, by key; resource figures are added when `usage` is set. */
   figures(o: BenchOptions): Record<string, Omit<Figure, 'scenario'>>;
-  /** Sample the server's peak RSS around each run (interval in ms), with an optional target. */
-  peakRss?: { intervalMs: number; target?: Target };
+  /**
+   * Sample the server's process tree around each run (interval in ms) for its peak RSS
+   * (with an optional target) and, for runs long enough to count, the CPU both sides use.
+   */
+  usage?: { intervalMs: number; rssTarget?: Target; cpu: boolean };
   /** One untimed run per server first (caches, JIT). */
   warmup?: boolean;
   prepare?(server: BenchServer, ctx: Context): void;
@@ -65,7 +68,7 @@ const put: Scenario = {
   title: (o) => `put ${sizeLabel(o.bigSize)}`,
   rounds: (o) => o.rounds.transfer,
   figures: () => ({ rate: { name: 'throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.5 } } }),
-  peakRss: { intervalMs: 50, target: { kind: 'max', value: 128 } },
+  usage: { intervalMs: 50, rssTarget: { kind: 'max', value: 128 }, cpu: true },
   async run(server, ctx, round) {
     const ms = await sftpBatch(server, ctx.client, 'key', [`put ${ctx.inputs.big} put-${round}.bin`]);
     return { rate: mibPerSecond(ctx.options.bigSize, ms) };
@@ -81,7 +84,7 @@ const get: Scenario = {
   title: (o) => `get ${sizeLabel(o.bigSize)}`,
   rounds: (o) => o.rounds.transfer,
   figures: () => ({ rate: { name: 'throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.1 } } }),
-  peakRss: { intervalMs: 50 },
+  usage: { intervalMs: 50, cpu: true },
   prepare(server, ctx) {
     copyFileSync(ctx.inputs.big, join(server.home, 'get.bin'));
     flush();
@@ -101,7 +104,7 @@ const small: Scenario = {
   title: (o) => `put -r ${o.smallFiles} × ${o.smallSize / 1024} KiB`,
   rounds: (o) => o.rounds.transfer,
   figures: () => ({ rate: { name: 'files per second', unit: 'files/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.1 } } }),
-  peakRss: { intervalMs: 50 },
+  usage: { intervalMs: 50, cpu: true },
   async run(server, ctx, round) {
     const ms = await sftpBatch(server, ctx.client, 'key', [`put -r ${ctx.inputs.small} small-${round}`]);
     return { rate: ctx.options.smallFiles / (ms / 1000) };
@@ -112,12 +115,24 @@ const small: Scenario = {
   },
 };
 
+/** The same tree with `put -f`: the client asks for fsync@openssh.com after each file, so both servers make every file durable. */
+const smallDurable: Scenario = {
+  ...small,
+  id: 'small-fsync',
+  title: (o) => `put -r -f ${o.smallFiles} × ${o.smallSize / 1024} KiB (fsync each)`,
+  figures: () => ({ rate: { name: 'files per second', unit: 'files/s', better: 'higher' } }),
+  async run(server, ctx, round) {
+    const ms = await sftpBatch(server, ctx.client, 'key', [`put -r -f ${ctx.inputs.small} small-${round}`]);
+    return { rate: ctx.options.smallFiles / (ms / 1000) };
+  },
+};
+
 const parallel: Scenario = {
   id: 'parallel',
   title: (o) => `${o.parallelClients} clients × put ${sizeLabel(o.parallelSize)}`,
   rounds: (o) => o.rounds.transfer,
   figures: () => ({ rate: { name: 'total throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.8 } } }),
-  peakRss: { intervalMs: 50, target: { kind: 'max', value: 256 } },
+  usage: { intervalMs: 50, rssTarget: { kind: 'max', value: 256 }, cpu: true },
   async run(server, ctx, round) {
     const { parallelClients: n, parallelSize: size } = ctx.options;
     const started = performance.now();
@@ -135,18 +150,12 @@ const login = (auth: 'key' | 'password', target: number): Scenario => ({
   title: () => `login + pwd, ${auth === 'key' ? 'Ed25519 key' : 'password'}`,
   rounds: (o) => o.rounds.login,
   figures: () => ({ ms: { name: 'time', unit: 'ms', better: 'lower', target: { kind: 'ratio', op: '<=', value: target } } }),
-  peakRss: { intervalMs: 10 },
+  usage: { intervalMs: 10, cpu: false },
   warmup: true,
   async run(server, ctx) {
     return { ms: await sftpBatch(server, ctx.client, auth, ['pwd']) };
   },
 });
-
-/** Wait until the server's process tree is back to `processes` (sshd children exit after the client). */
-async function settle(server: BenchServer, processes: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (processTree(server.pid, server.notServer).length > processes && Date.now() < deadline) await sleep(100);
-}
 
 const idle: Scenario = {
   id: 'idle',
@@ -168,9 +177,11 @@ const idle: Scenario = {
     const { rss } = treeMemory(pids);
     const pss = pids.reduce((sum, pid) => sum + (pssOf(pid) ?? 0), 0);
     await closeSessions(clients);
-    await settle(server, before);
+    // sshd's processes exit after their clients: wait, so the next run starts clean.
+    const deadline = Date.now() + 60_000;
+    while (processTree(server.pid, server.notServer).length > before && Date.now() < deadline) await sleep(100);
     return { rss: rss / MIB, pss: pss / MIB, open };
   },
 };
 
-export const SCENARIOS: Scenario[] = [put, get, small, parallel, login('key', 0.2), login('password', 0.5), idle];
+export const SCENARIOS: Scenario[] = [put, get, small, smallDurable, parallel, login('key', 0.2), login('password', 0.5), idle];

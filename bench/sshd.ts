@@ -7,11 +7,10 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { freePort, waitForPort, type BenchServer } from './server.js';
 
-/** The system user the benchmark creates (and removes) for OpenSSH. */
-export const BENCH_USER = 'thrubench';
-
 export interface SshdOptions {
   dir: string;
+  /** The system user made by prepareBenchUser. */
+  user: string;
   publicKey: string;
   password: string;
   passwordScheme: string;
@@ -32,24 +31,27 @@ function ids(user: string): { uid: number; gid: number } {
 
 const SCHEMES: Record<string, string> = { y: 'yescrypt', '6': 'sha512crypt', '5': 'sha256crypt', gy: 'gost-yescrypt', '2b': 'bcrypt' };
 
-/** Create (or reuse) the bench user and set its password; returns the hash scheme. */
-export function prepareBenchUser(password: string): string {
+/**
+ * Create (or reuse) the system user OpenSSH logs the benchmark in as, and set its
+ * password; returns how /etc/shadow hashes it.
+ */
+export function prepareBenchUser(user: string, password: string): string {
   try {
-    run('id', ['-u', BENCH_USER]);
+    run('id', ['-u', user]);
   } catch {
     // No home on the host: sshd chroots first, then uses /upload inside the chroot.
-    run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/upload', '--shell', '/usr/sbin/nologin', BENCH_USER]);
+    run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/upload', '--shell', '/usr/sbin/nologin', user]);
   }
   // chpasswd goes through PAM, so the hash is what `passwd` would make (Debian 12: yescrypt).
-  run('chpasswd', [], `${BENCH_USER}:${password}\n`);
-  const hash = run('getent', ['shadow', BENCH_USER]).split(':')[1] ?? '';
+  run('chpasswd', [], `${user}:${password}\n`);
+  const hash = run('getent', ['shadow', user]).split(':')[1] ?? '';
   const id = /^\$([^$]+)\$/.exec(hash)?.[1] ?? '';
   return SCHEMES[id] ?? (id || 'unknown');
 }
 
-export function removeBenchUser(): void {
+export function removeBenchUser(user: string): void {
   try {
-    run('userdel', [BENCH_USER]);
+    run('userdel', [user]);
   } catch {
     // not there
   }
@@ -70,7 +72,7 @@ export function checkChrootPath(path: string): void {
 }
 
 export async function startSshd(options: SshdOptions): Promise<Sshd> {
-  const { uid, gid } = ids(BENCH_USER);
+  const { uid, gid } = ids(options.user);
   // sshd refuses to start without its privilege separation folder.
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
 
@@ -103,7 +105,7 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
       // to every login, which would make OpenSSH slower than it needs to be.
       'UsePAM no',
       'PermitRootLogin no',
-      `AllowUsers ${BENCH_USER}`,
+      `AllowUsers ${options.user}`,
       'UseDNS no',
       'PrintMotd no',
       'PrintLastLog no',
@@ -114,7 +116,7 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
       'LogLevel ERROR',
       `MaxStartups ${options.maxStartups}`,
       'Subsystem sftp internal-sftp -d /upload',
-      `Match User ${BENCH_USER}`,
+      `Match User ${options.user}`,
       `  ChrootDirectory ${chroot}`,
       '',
     ].join('\n'),
@@ -135,7 +137,7 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
   return {
     name: 'OpenSSH',
     port,
-    user: BENCH_USER,
+    user: options.user,
     password: options.password,
     home,
     pid: child.pid!,
