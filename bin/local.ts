@@ -3,6 +3,9 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { startLocal } from '../src/runtime/local.js';
 import { printBanner } from '../src/runtime/banner.js';
+import { tuneHeapForTransfers } from '../src/runtime/v8-heap.js';
+
+tuneHeapForTransfers();
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
