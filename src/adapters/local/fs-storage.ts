@@ -78,11 +78,22 @@ class FsReader implements FileReader {
   }
 }
 
+/**
+ * Written bytes after which a large upload starts flushing them to disk in the
+ * background, so that the fdatasync before CLOSE's answer only has the tail left
+ * (1 GiB took 0.45 s to flush at CLOSE on the benchmark machine).
+ */
+export const FLUSH_BEHIND_BYTES = 32 * 1024 * 1024;
+
 class FsWriter implements FileWriter {
   size: number;
   private readonly inflight = new Set<Promise<void>>();
   private failed: unknown;
+  /** A background flush failed: Linux reports a writeback error to one fdatasync only. */
+  private flushFailed: unknown;
   private closed = false;
+  private unflushed = 0;
+  private flushing = false;
 
   constructor(
     private readonly fd: number,
@@ -102,12 +113,34 @@ class FsWriter implements FileWriter {
       this.failed ??= err;
       throw fromFsError(err);
     });
+    this.track(p);
+    this.unflushed += data.length;
+    if (this.unflushed >= FLUSH_BEHIND_BYTES && !this.flushing) this.flushBehind();
+    return p;
+  }
+
+  /** Keep the descriptor open until `p` settles: commit and abort wait for it. */
+  private track(p: Promise<void>): void {
     this.inflight.add(p);
     void p.then(
       () => this.inflight.delete(p),
       () => this.inflight.delete(p),
     );
-    return p;
+  }
+
+  /** Flush what is written so far while the upload goes on; nobody waits for it but commit. */
+  private flushBehind(): void {
+    this.unflushed = 0;
+    this.flushing = true;
+    const p = dataSync(this.fd)
+      .catch((err: unknown) => {
+        this.failed ??= err;
+        this.flushFailed ??= err;
+      })
+      .finally(() => {
+        this.flushing = false;
+      });
+    this.track(p);
   }
 
   private async settle(): Promise<void> {
@@ -116,6 +149,7 @@ class FsWriter implements FileWriter {
 
   async sync(): Promise<void> {
     await this.settle();
+    if (this.flushFailed !== undefined) throw fromFsError(this.flushFailed);
     await dataSync(this.fd).catch((err: unknown) => Promise.reject(fromFsError(err)));
   }
 
