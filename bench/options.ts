@@ -18,6 +18,8 @@ export interface BenchOptions {
   cipher: string;
   runtime: ThruRuntime;
   logLevel: string;
+  /** thru-sftp processes sharing the port through node:cluster (experiment). */
+  workers: number;
   /** Extra node flags for thru-sftp (experiments, e.g. V8 GC flags). */
   nodeArgs: string[];
   /** Write a V8 CPU profile of thru-sftp per scenario into this folder. */
@@ -39,6 +41,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --cipher <name>      client cipher (default aes128-gcm@openssh.com)
   --runtime tsx|dist   run thru-sftp as \`npm start\` does (tsx, default) or from \`npm run build\` (dist)
   --log-level <level>  thru-sftp's THRU_LOG_LEVEL (default warn)
+  --workers <n>        experiment: thru-sftp in n node:cluster processes (bench/cluster-entry.ts)
   --node-args <flags>  extra node flags for thru-sftp, space-separated (experiments)
   --profile <dir>      write a CPU profile of thru-sftp per scenario (node --cpu-prof)
   --dir <dir>          where the scratch folder goes (default reports/); sshd's chroot rules apply
@@ -67,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       cipher: { type: 'string', default: 'aes128-gcm@openssh.com' },
       runtime: { type: 'string', default: 'tsx' },
       'log-level': { type: 'string', default: 'warn' },
+      workers: { type: 'string' },
       'node-args': { type: 'string' },
       profile: { type: 'string' },
       dir: { type: 'string' },
@@ -96,6 +100,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     cipher: values.cipher,
     runtime: values.runtime,
     logLevel: values['log-level'],
+    workers: positiveInt('workers', values.workers) ?? 1,
     nodeArgs: (values['node-args'] ?? '').split(' ').filter(Boolean),
     profileDir: values.profile,
     dir: values.dir,
