@@ -175,6 +175,7 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
   const ctx: Context = { options: o, client: { keyFile, dir: clientDir, cipher: o.cipher }, privateKey: readFileSync(keyFile), inputs, work: clientDir };
 
   const loadBefore = loadAverage();
+  const machine = machineFacts(REPO, scratch);
   const started = new Date();
   const start: StartServers = async (s) => {
     const dir = join(scratch, s.id);
@@ -205,7 +206,7 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
 
   const facts: [string, string][] = [
     ['date', `${started.toISOString()} (load average ${loadBefore} at start, ${loadAverage()} at end)`],
-    ...machineFacts(REPO, scratch),
+    ...machine,
     ['client', `OpenSSH \`sftp -b\`, cipher ${o.cipher}, the same for both servers`],
     ['thru-sftp setup', `local mode in a child process (${o.runtime === 'tsx' ? '`node --import tsx bin/local.ts`, as `npm start`' : '`node dist/bin/local.js`, compiled'}), THRU_LOG_LEVEL=${o.logLevel}${o.workers > 1 ? `, ${o.workers} node:cluster workers (experiment)` : ''}${o.nodeArgs.length > 0 ? `, node flags \`${o.nodeArgs.join(' ')}\`` : ''}, password hashed with scrypt (N=2^14, r=8)`],
     ['OpenSSH setup', `\`sshd -D\`, internal-sftp, ChrootDirectory, UsePAM no, password in /etc/shadow hashed with ${passwordScheme}`],
