@@ -7,6 +7,9 @@ import { startFrontEnd } from '../src/runtime/aws-front-end.js';
 import { createLogger } from '../src/log.js';
 import { loadConfig } from '../src/config.js';
 import { warnWithoutNativeCrypto } from '../src/sftp/native-crypto.js';
+import { tuneHeapForTransfers } from '../src/runtime/v8-heap.js';
+
+tuneHeapForTransfers();
 
 const config = loadAwsConfig();
 const local = loadConfig();

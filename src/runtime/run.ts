@@ -4,8 +4,10 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { warnWithoutNativeCrypto } from '../sftp/native-crypto.js';
 import { printBanner, type BannerFacts } from './banner.js';
+import { tuneHeapForTransfers } from './v8-heap.js';
 
 export async function runUntilSignal(start: () => Promise<BannerFacts & { stop(): Promise<void> }>, config: Config, logger: Logger, title: string): Promise<void> {
+  tuneHeapForTransfers();
   try {
     warnWithoutNativeCrypto(logger);
     const runtime = await start();
