@@ -3,6 +3,7 @@
 // local adapters.
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
@@ -22,6 +23,7 @@ import { StorageDeliverer } from '../core/pipeline/storage-deliverer.js';
 import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
 import { createAdminApp } from '../admin/app.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
+import { consoleFiles } from '../admin/console.js';
 import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
 
@@ -46,6 +48,9 @@ export interface LocalOptions {
   pipelineConcurrency?: number;
   webhookTimeoutMs?: number;
 }
+
+/** Where `npm run build:console` writes the web console (Vite's output beside its sources). */
+const CONSOLE_DIR = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
 export async function startLocal(config: Config, logger: Logger, options: LocalOptions = {}): Promise<LocalRuntime> {
   const dataDir = resolve(config.dataDir);
@@ -86,7 +91,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer }), join(dataDir, 'delivered'));
   }
 
-  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token) });
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), console: consoleFiles(CONSOLE_DIR) });
   const http = await new Promise<ServerType>((ok, fail) => {
     const server = serve({ fetch: app.fetch, port: config.adminPort, hostname: config.bind }, () => ok(server));
     server.once('error', fail);
