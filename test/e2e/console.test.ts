@@ -2,8 +2,8 @@
 // creates an organization, endpoints, a flow and a partner user, sets the triggers; the
 // partner uploads with the real OpenSSH sftp; Activity shows the delivered transfer.
 // Also: the API's validation errors next to the forms, a disabled user refused at login,
-// retry of a dead delivery, keyboard use and a phone-sized screen. Screenshots of each
-// step go to reports/console/.
+// retry of a dead delivery, keyboard use, a phone-sized screen, and axe-core's WCAG checks
+// on every page. Screenshots of each step go to reports/console/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { consoleFiles, consoleRoutes } from '../../src/admin/console.js';
 import type { AdminEnv } from '../../src/admin/env.js';
 import { createLogger } from '../../src/log.js';
 import { startLocal, type LocalRuntime } from '../../src/runtime/local.js';
-import { launchChromium, pageProblems, screenshots } from '../support/browser.js';
+import { accessibilityViolations, launchChromium, pageProblems, screenshots } from '../support/browser.js';
 import { sftpBatch } from '../support/openssh.js';
 
 const TOKEN = 'console-test-admin-token-0123456789';
@@ -93,6 +93,7 @@ describe('the admin journey in the web console', () => {
     await waitForText(formAlert('Sign in'), 'a valid admin token is required');
     expect(await page.getByLabel('Admin token').getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'sign-in-refused');
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await page.getByLabel('Admin token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -111,6 +112,7 @@ describe('the admin journey in the web console', () => {
     await page.getByRole('button', { name: 'Create organization' }).click();
     await waitForText(status(), 'Organization Acme Bank created.');
     await shot(page, 'organization-created');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Acme Bank' }).click();
     await waitForText(heading(), 'Endpoints');
     await waitForText(nav(), 'Acme Bank');
@@ -129,6 +131,7 @@ describe('the admin journey in the web console', () => {
     expect(await name.getAttribute('aria-invalid')).toBe('true');
     expect(await isFocused(name)).toBe(true);
     await shot(page, 'endpoint-name-required');
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await name.fill('acme-sftp');
     await form.getByLabel('Idle timeout (seconds)').fill('600');
@@ -142,6 +145,7 @@ describe('the admin journey in the web console', () => {
     expect(await detail('Connect with').textContent()).toBe(`sftp -P ${runtime.sftpPort} <user>@127.0.0.1`);
     expect(await detail('Idle timeout').textContent()).toBe('600 seconds');
     await shot(page, 'endpoint-sftp');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('adds a Directory endpoint to deliver into', async () => {
@@ -171,10 +175,12 @@ describe('the admin journey in the web console', () => {
     await source.getByLabel('Folder').fill('/in');
     await form.getByRole('group', { name: 'Target 1' }).getByLabel('Endpoint').selectOption({ label: 'delivered (Directory)' });
     await shot(page, 'flow-form');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await form.getByRole('button', { name: 'Save' }).click();
     await waitForText(heading(), 'acme-in');
     await waitForText(page.getByRole('region', { name: 'Targets' }), 'delivered');
     await shot(page, 'flow');
+    expect(await accessibilityViolations(page)).toEqual([]);
     const orgId = (await runtime.directory.organizations.list({ limit: 10 })).items[0]!.id;
     const [flow] = (await runtime.directory.flows.listByOrg(orgId, { limit: 10 })).items;
     expect(flow).toMatchObject({ name: 'acme-in', sources: [{ path: '/in' }], targets: [{ path: '/' }] });
@@ -206,6 +212,7 @@ describe('the admin journey in the web console', () => {
     await waitForText(formAlert('New user'), 'the username "acme" already exists');
     expect(await form.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'user-duplicate');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('Triggers tab (reached with the arrow keys): sets the temp file patterns', async () => {
@@ -223,6 +230,7 @@ describe('the admin journey in the web console', () => {
     await form.getByRole('button', { name: 'Save triggers' }).click();
     await waitForText(status(), 'Triggers saved.');
     await shot(page, 'triggers');
+    expect(await accessibilityViolations(page)).toEqual([]);
     const orgId = (await runtime.directory.organizations.list({ limit: 10 })).items[0]!.id;
     const [flow] = (await runtime.directory.flows.listByOrg(orgId, { limit: 10 })).items;
     expect(flow!.sources[0]!.triggers).toEqual({ tempFilePatterns: ['*.part'] });
@@ -275,6 +283,7 @@ describe('the admin journey in the web console', () => {
     const row = page.getByRole('row', { name: /again\.csv/ });
     await refreshUntil(row, 'dead');
     await shot(page, 'activity-dead');
+    expect(await accessibilityViolations(page)).toEqual([]);
     rmSync(join(work, 'blocked'));
     await row.getByRole('button', { name: 'Retry /retry/again.csv' }).click();
     await waitForText(status(), 'Dead deliveries of /retry/again.csv queued again.');
@@ -354,10 +363,12 @@ describe('the admin journey in the web console', () => {
       await p.getByRole('row', { name: /report\.csv/ }).waitFor();
       expect(await noSideScroll()).toBe(true);
       await shot(p, 'phone-activity');
+      expect(await accessibilityViolations(p)).toEqual([]);
       await nav(p).getByRole('link', { name: 'Flows' }).tap();
       await waitForText(heading(p), 'Flows');
       expect(await noSideScroll()).toBe(true);
       await shot(p, 'phone-flows');
+      expect(await accessibilityViolations(p)).toEqual([]);
       expect(phoneProblems).toEqual([]);
     } finally {
       await phone.close();
@@ -402,6 +413,16 @@ describe('the console route', () => {
     expect(await status('/console/nothing.js')).toBe(404);
     expect(await status('/console/index.html')).toBe(200);
     expect(await status('/v1/organizations')).toBe(401);
+  });
+
+  it('the accessibility check is not vacuous: it finds an unlabelled field', async () => {
+    const p = await browser.newPage();
+    try {
+      await p.setContent('<html lang="en"><title>control</title><main><h1>control</h1><input type="text"></main></html>');
+      expect(await accessibilityViolations(p)).toEqual([expect.stringMatching(/^label \(critical\)/)]);
+    } finally {
+      await p.close();
+    }
   });
 
   it('says how to build the console when it is not built', async () => {

@@ -2,6 +2,7 @@
 // No browser is downloaded: CI installs the `chromium` package (.ci/run).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -39,4 +40,17 @@ export function pageProblems(page: Page): string[] {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 4')) problems.push(`console: ${m.text()}`);
   });
   return problems;
+}
+
+/**
+ * axe-core's WCAG 2.2 A and AA rules (and its best practices) on the page as it is now:
+ * one line per violation, with the elements concerned.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // DevTools evaluation is not subject to the page's Content-Security-Policy.
+  if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) await page.evaluate(axe.source);
+  return page.evaluate<string[]>(`
+    axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] })
+      .then((r) => r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))
+  `);
 }
