@@ -5,6 +5,7 @@
 // retry of a dead delivery, keyboard use, a phone-sized screen, and axe-core's WCAG checks
 // on every page. Screenshots of each step go to reports/console/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { get } from 'node:http';
@@ -17,7 +18,7 @@ import type { AdminEnv } from '../../src/admin/env.js';
 import { createLogger } from '../../src/log.js';
 import { startLocal, type LocalRuntime } from '../../src/runtime/local.js';
 import { accessibilityViolations, launchChromium, pageProblems, screenshots } from '../support/browser.js';
-import { sftpBatch } from '../support/openssh.js';
+import { generateKey, sftpBatch } from '../support/openssh.js';
 
 const TOKEN = 'console-test-admin-token-0123456789';
 const PASSWORD = 'partner-password-0123';
@@ -58,6 +59,7 @@ const heading = (p: Page = page) => p.getByRole('heading', { level: 1 });
 const status = () => page.getByRole('status');
 const formAlert = (form: string) => page.getByRole('form', { name: form }).getByRole('alert');
 const nav = (p: Page = page) => p.getByRole('navigation', { name: 'Main' });
+const userRow = (username: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: username, exact: true }) });
 
 // Page-side code is written as strings: the tests' TypeScript has no DOM types.
 async function isFocused(locator: Locator): Promise<boolean> {
@@ -202,7 +204,7 @@ describe('the admin journey in the web console', () => {
     await form.getByLabel('Password').fill(PASSWORD);
     await form.getByRole('button', { name: 'Create user' }).click();
     await waitForText(status(), 'User acme created.');
-    const row = page.getByRole('row', { name: /acme/ });
+    const row = userRow('acme');
     await waitForText(row, 'Enabled');
     await waitForText(row, 'Password');
 
@@ -213,6 +215,23 @@ describe('the admin journey in the web console', () => {
     expect(await form.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'user-duplicate');
     expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it('Users tab: creates a partner user with an SSH public key only, who logs in with it', async () => {
+    const key = generateKey('ed25519');
+    const form = page.getByRole('form', { name: 'New user' });
+    await form.getByLabel('Username').fill('acme-keys');
+    await form.getByLabel('Password').fill('');
+    await form.getByLabel('SSH public keys').fill(key.publicKey);
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await waitForText(status(), 'User acme-keys created.');
+    const fingerprint = execFileSync('ssh-keygen', ['-lf', `${key.privateKeyFile}.pub`]).toString().split(' ')[1]!;
+    await waitForText(userRow('acme-keys'), '1 SSH key');
+    await waitForText(userRow('acme-keys'), fingerprint);
+    expect(await userRow('acme-keys').textContent()).not.toContain('Password');
+    await shot(page, 'user-with-key');
+    const r = await sftpBatch(runtime.sftpPort, { user: 'acme-keys', key }, ['pwd']);
+    expect(r.code, r.stderr).toBe(0);
   });
 
   it('Triggers tab (reached with the arrow keys): sets the temp file patterns', async () => {
@@ -297,7 +316,7 @@ describe('the admin journey in the web console', () => {
     await nav().getByRole('link', { name: 'Flows' }).click();
     await page.getByRole('link', { name: 'acme-in' }).click();
     await page.getByRole('link', { name: 'Users of acme-sftp /in' }).click();
-    const row = page.getByRole('row', { name: /acme/ });
+    const row = userRow('acme');
     await row.getByRole('button', { name: 'Disable acme' }).click();
     await waitForText(status(), 'User acme disabled.');
     await waitForText(row, 'Disabled');
@@ -314,7 +333,8 @@ describe('the admin journey in the web console', () => {
     page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: 'Delete acme' }).click();
     await waitForText(status(), 'User acme deleted.');
-    await page.getByText('No users yet.').waitFor();
+    await row.waitFor({ state: 'detached' });
+    await userRow('acme-keys').waitFor();
     expect(await runtime.directory.users.getByUsername('acme')).toBeUndefined();
   });
 
