@@ -8,7 +8,8 @@ import { DELIVERY_STATUS_LABELS, TRANSFER_STATE_LABELS } from '../labels.js';
 import { href, navigate } from '../router.js';
 import type { Endpoint, Flow, Transfer } from '../types.js';
 import { Checkbox, SelectField } from '../ui/form.js';
-import { LoadState, PageHeading, formatDate, formatSize } from '../ui/page.js';
+import { formatDate, formatSize } from '../format.js';
+import { LoadState, PageHeading } from '../ui/page.js';
 import { announce } from '../ui/status.js';
 
 const PAGE_SIZE = 25;

@@ -6,18 +6,10 @@ import { useLoad, useSubmit } from '../hooks.js';
 import { ENDPOINT_TYPE_LABELS } from '../labels.js';
 import { href, navigate } from '../router.js';
 import type { Endpoint } from '../types.js';
-import { LoadState, PageHeading, formatDate } from '../ui/page.js';
+import { formatDate, sftpCommand } from '../format.js';
+import { LoadState, PageHeading } from '../ui/page.js';
 import { announce } from '../ui/status.js';
 import { EndpointForm } from './endpoint-form.js';
-
-/** "sftp -P 2222 <user>@host" for a public URL "sftp://host:2222". */
-export function sftpCommand(publicUrl: string, user = '<user>'): string {
-  const m = /^sftp:\/\/(.+?)(?::(\d+))?$/.exec(publicUrl);
-  if (!m) return '';
-  const port = m[2] && m[2] !== '22' ? `-P ${m[2]} ` : '';
-  return `sftp ${port}${user}@${m[1]}`;
-}
-
 export function EndpointPage({ orgId, endpointId }: { orgId: string; endpointId: string }) {
   const endpoint = useLoad(() => api.get<Endpoint>(path`endpoints/${endpointId}`), [endpointId]);
   const [editing, setEditing] = useState(false);

@@ -2,6 +2,7 @@
 // page, which shows what to hand to partners.
 import { useState } from 'preact/hooks';
 import { listAll, path } from '../api.js';
+import { destination } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { ENDPOINT_TYPE_LABELS } from '../labels.js';
 import { href, navigate } from '../router.js';
@@ -70,17 +71,4 @@ export function EndpointsPage({ orgId }: { orgId: string }) {
       ) : null}
     </>
   );
-}
-
-export function destination(ep: Endpoint): string {
-  switch (ep.type) {
-    case 'thru-sftp-server':
-      return ep.publicUrl ?? '';
-    case 's3':
-      return `s3://${ep.config.bucket ?? ''}/${ep.config.prefix ?? ''}`;
-    case 'webhook':
-      return ep.config.url ?? '';
-    case 'directory':
-      return ep.config.path ?? '';
-  }
 }

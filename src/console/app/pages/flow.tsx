@@ -2,12 +2,12 @@
 // delete; a link to its activity.
 import { api, listAll, path } from '../api.js';
 import { useLoad, useSubmit } from '../hooks.js';
+import { triggerSummary } from '../format.js';
 import { ENDPOINT_TYPE_LABELS } from '../labels.js';
 import { href, navigate } from '../router.js';
 import type { Endpoint, Flow, FlowEndpoint } from '../types.js';
 import { LoadState, PageHeading } from '../ui/page.js';
 import { announce } from '../ui/status.js';
-import { triggerSummary } from './triggers.js';
 
 export function FlowPage({ orgId, flowId }: { orgId: string; flowId: string }) {
   const data = useLoad(

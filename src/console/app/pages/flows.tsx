@@ -1,9 +1,10 @@
 // An organization's flows, and "+ Add Flow".
 import { useState } from 'preact/hooks';
 import { listAll, path } from '../api.js';
+import { places } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
-import type { Endpoint, Flow, FlowEndpoint } from '../types.js';
+import type { Endpoint, Flow } from '../types.js';
 import { LoadState, PageHeading } from '../ui/page.js';
 import { announce } from '../ui/status.js';
 import { FlowForm } from './flow-form.js';
@@ -79,7 +80,3 @@ export function FlowsPage({ orgId }: { orgId: string }) {
     </>
   );
 }
-
-/** "acme-sftp:/in, delivered:/" */
-export const places = (fes: FlowEndpoint[], endpoints: Endpoint[]) =>
-  fes.map((fe) => `${endpoints.find((e) => e.id === fe.endpointId)?.name ?? fe.endpointId}:${fe.path}`).join(', ');

@@ -12,14 +12,6 @@ import { announce } from '../ui/status.js';
 
 type Mode = 'none' | TriggerFile['mode'];
 
-export function triggerSummary(fe: FlowEndpoint): string {
-  const t = fe.triggers;
-  if (!t) return '';
-  const temp = t.tempFilePatterns.length ? `Temp names ${t.tempFilePatterns.join(', ')}` : 'No temp names';
-  const file = !t.triggerFile ? '' : t.triggerFile.mode === 'per-file' ? `; trigger file per data file: X${t.triggerFile.suffix}` : `; batch trigger file: ${t.triggerFile.name}`;
-  return temp + file;
-}
-
 export function TriggersPanel({ flow, source, onSaved }: { flow: Flow; source: FlowEndpoint; onSaved: () => void }) {
   const t = source.triggers;
   const [patterns, setPatterns] = useState((t?.tempFilePatterns ?? DEFAULT_TEMP_FILE_PATTERNS).join('\n'));

@@ -3,13 +3,13 @@
 import { useState } from 'preact/hooks';
 import { PERMISSIONS } from '../../../core/model.js';
 import { api, listAll, path } from '../api.js';
+import { sftpCommand } from '../format.js';
 import { useLoad, useSubmit } from '../hooks.js';
 import { PERMISSION_LABELS } from '../labels.js';
 import type { Endpoint, Permission, User } from '../types.js';
 import { Actions, Checkbox, Form, TextArea, TextField, lines } from '../ui/form.js';
 import { LoadState } from '../ui/page.js';
 import { announce } from '../ui/status.js';
-import { sftpCommand } from './endpoint.js';
 
 export function UsersPanel({ flowEndpointId, endpoint, folder }: { flowEndpointId: string; endpoint: Endpoint; folder: string }) {
   const users = useLoad(() => listAll<User>(path`flow-endpoints/${flowEndpointId}/users`), [flowEndpointId]);

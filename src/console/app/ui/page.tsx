@@ -42,17 +42,3 @@ export function LoadState({ loading, error, retry }: { loading: boolean; error: 
   }
   return loading ? <p class="loading" aria-live="polite">Loading…</p> : null;
 }
-
-export const formatDate = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '');
-
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
