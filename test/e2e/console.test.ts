@@ -395,6 +395,18 @@ describe('the admin journey in the web console', () => {
     }
   });
 
+  it('a token the server refuses later sends the page back to sign-in, which returns to the same page', async () => {
+    const where = page.url();
+    await page.evaluate("sessionStorage.setItem('thru-sftp.admin-token', 'a-rotated-token-0123456789')");
+    await page.reload();
+    await waitForText(page.getByRole('alert').filter({ hasText: 'refused' }), 'The server refused the admin token. Sign in again.');
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await waitForText(heading(), 'Flows');
+    expect(page.url()).toBe(where);
+  });
+
   it('the page reported no script error and no blocked resource', () => {
     expect(problems).toEqual([]);
   });
