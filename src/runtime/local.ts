@@ -3,9 +3,6 @@
 // local adapters.
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { systemClock } from '../core/ports/clock.js';
@@ -22,9 +19,10 @@ import { DEFAULT_PIPELINE_OPTIONS, PostUploadPipeline, type PipelineOptions } fr
 import { StorageDeliverer } from '../core/pipeline/storage-deliverer.js';
 import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
 import { createAdminApp } from '../admin/app.js';
+import { serveAdmin } from './admin-server.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
-import { consoleFiles } from '../admin/console.js';
 import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
+import { checkoutConsole } from './console-assets.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
 
 export interface LocalRuntime {
@@ -48,9 +46,6 @@ export interface LocalOptions {
   pipelineConcurrency?: number;
   webhookTimeoutMs?: number;
 }
-
-/** Where `npm run build:console` writes the web console (Vite's output beside its sources). */
-const CONSOLE_DIR = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
 export async function startLocal(config: Config, logger: Logger, options: LocalOptions = {}): Promise<LocalRuntime> {
   const dataDir = resolve(config.dataDir);
@@ -91,12 +86,9 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer }), join(dataDir, 'delivered'));
   }
 
-  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), console: consoleFiles(CONSOLE_DIR) });
-  const http = await new Promise<ServerType>((ok, fail) => {
-    const server = serve({ fetch: app.fetch, port: config.adminPort, hostname: config.bind }, () => ok(server));
-    server.once('error', fail);
-  });
-  const adminPort = (http.address() as AddressInfo).port;
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), console: checkoutConsole() });
+  const http = await serveAdmin(app, config.adminPort, config.bind);
+  const adminPort = http.port;
   logger.info({ sftpPort: sftpAddress.port, adminPort, hostKey: hostKey.fingerprint, dataDir }, 'thru-sftp started');
 
   return {
@@ -111,7 +103,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     pipeline,
     sftp,
     async stop() {
-      await Promise.allSettled([sftp.close(), new Promise<void>((ok) => http.close(() => ok()))]);
+      await Promise.allSettled([sftp.close(), http.close()]);
       await queue.stop();
       await storage.close();
       await directory.close();

@@ -81,9 +81,17 @@ export class SshFrontEnd {
     return this.connections.size;
   }
 
-  /** Stop accepting and end every connection; open uploads are aborted. */
-  async close(): Promise<void> {
+  /**
+   * Stop accepting; give open sessions up to `graceMs` to finish (a deploy or scale-in
+   * drains this way), then end the rest: their open uploads are aborted.
+   */
+  async close(graceMs = 0): Promise<void> {
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    if (graceMs > 0 && this.connections.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     for (const client of this.connections) client.end();
     await closed;
   }

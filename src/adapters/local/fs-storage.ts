@@ -91,6 +91,8 @@ class FsWriter implements FileWriter {
     private readonly staged: string | undefined,
     private readonly finalPath: string,
     private readonly finish: (size: number) => void,
+    /** The file at the key was created or emptied at open (resumable writers). */
+    private changed: boolean,
   ) {
     this.size = initialSize;
   }
@@ -98,6 +100,7 @@ class FsWriter implements FileWriter {
   write(position: number, data: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(invalidArgument('the file is closed'));
     if (position + data.length > this.size) this.size = position + data.length;
+    this.changed = true;
     const p = writeAll(this.fd, data, position).catch((err: unknown) => {
       this.failed ??= err;
       throw fromFsError(err);
@@ -143,6 +146,9 @@ class FsWriter implements FileWriter {
     this.closed = true;
     await this.settle();
     await this.discard();
+    // What a resumable writer received stays at the key: report it, as S3 reports the
+    // upload its adapter completes on abort.
+    if (!this.staged && this.changed) this.finish(this.size);
   }
 
   /** Close the descriptor if still open and drop the staging file; keep a resumable file. */
@@ -315,10 +321,14 @@ export class FsStorage implements Storage {
 
   async openWrite(key: string, options: OpenWriteOptions): Promise<FileWriter> {
     const finalPath = await this.real(key);
-    const parent = await this.stat(key.slice(0, key.lastIndexOf('/'))).catch((err: unknown) => {
-      throw isCoreError(err, 'not_found') ? notFound('folder') : err;
-    });
-    if (parent.type !== 'directory') throw notFound('folder');
+    const slash = key.lastIndexOf('/');
+    if (slash !== -1) {
+      // A top-level key's parent is the root, which always exists.
+      const parent = await this.stat(key.slice(0, slash)).catch((err: unknown) => {
+        throw isCoreError(err, 'not_found') ? notFound('folder') : err;
+      });
+      if (parent.type !== 'directory') throw notFound('folder');
+    }
     try {
       const existing = await fsp.lstat(finalPath).catch(() => undefined);
       if (existing?.isDirectory()) throw isADirectory('that');
@@ -334,9 +344,8 @@ export class FsStorage implements Storage {
         const trunc = options.truncate ? constants.O_TRUNC : 0;
         fd = await openFd(finalPath, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | trunc);
       }
-      return new FsWriter(fd, initialSize, staged, finalPath, (size) =>
-        this.emit('ObjectCreated:Put', key, size, { meta: options.meta }),
-      );
+      const finish = (size: number) => this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
+      return new FsWriter(fd, initialSize, staged, finalPath, finish, options.truncate || !existing);
     } catch (err) {
       throw fromFsError(err);
     }
