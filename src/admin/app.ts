@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Directory } from '../core/ports/directory.js';
 import { createTenancy, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { auditLog } from './audit.js';
+import { consoleRoutes, type ConsoleAssets } from './console.js';
 import type { AdminEnv } from './env.js';
 import { errorResponse, handleError, validationFailure } from './errors.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -32,6 +33,8 @@ export interface AdminDeps {
   auth: MiddlewareHandler<AdminEnv>;
   clock?: Clock;
   maxBodyBytes?: number;
+  /** The built web console, served under /console/; absent: no console. */
+  console?: ConsoleAssets;
 }
 
 export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
@@ -56,6 +59,8 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
     createRoute({ method: 'get', path: '/v1/health', tags: ['service'], security: [], responses: { 200: json(z.object({ status: z.literal('ok') }), 'the service is up') } }),
     (c) => c.json({ status: 'ok' as const }, 200),
   );
+
+  if (deps.console) consoleRoutes(app, deps.console);
 
   // Authentication before reading any body; then the size limit.
   app.use('/v1/*', deps.auth);
