@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { AdminClient, ApiError, CliFailure } from './client.js';
 import { importCommand } from './import-command.js';
+import { smokeCommand } from './smoke-command.js';
 
 interface Org { id: string; name: string }
 interface FlowEndpoint { id: string; endpointId: string; role: string; path: string }
@@ -170,6 +171,7 @@ export function buildProgram(): Command {
   });
 
   program.addCommand(importCommand(api));
+  program.addCommand(smokeCommand(api));
 
   const transfers = program.command('transfers').description('completed uploads and their deliveries');
   transfers.command('list').requiredOption('--flow <flowId>')
