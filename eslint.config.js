@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'data/', 'reports/', 'coverage/', 'src/console/dist/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'data/', 'reports/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -157,8 +157,8 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
   });
 
   if (o.runtime === 'dist') {
-    say('building thru-sftp (npm run build)');
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
+    say('building thru-sftp (npm run build:server)');
+    execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: REPO, stdio: 'inherit' });
   }
 
   const password = randomBytes(12).toString('base64url');

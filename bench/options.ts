@@ -39,7 +39,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --rounds <n>         rounds of every scenario (each round runs thru-sftp then OpenSSH)
   --sessions <n>       idle sessions (default 1000)
   --cipher <name>      client cipher (default aes128-gcm@openssh.com)
-  --runtime tsx|dist   run thru-sftp as \`npm start\` does (tsx, default) or from \`npm run build\` (dist)
+  --runtime dist|tsx   run thru-sftp as \`npm start\` does (the compiled build, default) or from its sources through tsx
   --log-level <level>  thru-sftp's THRU_LOG_LEVEL (default warn)
   --workers <n>        experiment: thru-sftp in n node:cluster processes (bench/cluster-entry.ts)
   --node-args <flags>  extra node flags for thru-sftp, space-separated (experiments)
@@ -68,7 +68,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       rounds: { type: 'string' },
       sessions: { type: 'string' },
       cipher: { type: 'string', default: 'aes128-gcm@openssh.com' },
-      runtime: { type: 'string', default: 'tsx' },
+      runtime: { type: 'string', default: 'dist' },
       'log-level': { type: 'string', default: 'warn' },
       workers: { type: 'string' },
       'node-args': { type: 'string' },

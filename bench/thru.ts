@@ -15,7 +15,7 @@ import { parsePublicKey } from '../src/core/public-keys.js';
 import { endpointKey } from '../src/core/paths.js';
 import type { BenchServer } from './server.js';
 
-/** tsx: what `npm start` runs; dist: the compiled build (`npm run build`), as a deployment would. */
+/** dist: what `npm start` runs (the compiled build); tsx: the sources through tsx's loader. */
 export type ThruRuntime = 'tsx' | 'dist';
 
 export interface ThruOptions {

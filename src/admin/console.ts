@@ -1,4 +1,4 @@
-// The web console (src/console, built by Vite into src/console/dist) served by the admin
+// The web console (src/console, built by Vite into dist/console) served by the admin
 // app under /console/, next to the API it calls, so both share one origin and no CORS is
 // needed. Where the files come from is the runtime's choice (`ConsoleAssets`); the routes
 // only use hono's runtime-neutral serveStatic. Console routes are not part of the API:

@@ -1,5 +1,5 @@
-// Builds the web console (index.html + app/) into src/console/dist, which the admin app
-// serves under /console/. Run by `npm run build:console` (npm install runs it too).
+// Builds the web console (index.html + app/) into dist/console at the package root, which
+// the admin app serves under /console/ (from the sources or the compiled build alike). Run by `npm run build:console` (npm install runs it too).
 import { defineConfig } from 'vite';
 
 export default defineConfig({
@@ -9,7 +9,7 @@ export default defineConfig({
   publicDir: 'public',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
-    outDir: 'dist',
+    outDir: '../../dist/console',
     emptyOutDir: true,
     target: 'es2022',
   },

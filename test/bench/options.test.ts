@@ -7,7 +7,7 @@ describe('bench options', () => {
     const o = parseOptions([]);
     expect(o).toMatchObject({ quick: false, only: [], bigSize: 1024 ** 3, smallFiles: 2000, smallSize: 4096, parallelClients: 16, parallelSize: 64 * 1024 ** 2, idleSessions: 1000 });
     expect(o.cipher).toBe('aes128-gcm@openssh.com');
-    expect(o.runtime).toBe('tsx');
+    expect(o.runtime).toBe('dist');
     expect(o.user).toBe('thrubench');
   });
   it('--quick shrinks sizes and rounds; --rounds and --sessions override', () => {
