@@ -92,14 +92,14 @@ export class BruteForceGuard {
     const offences = (previous?.offences ?? 0) + 1;
     const { banSeconds, maxBanSeconds } = this.policy;
     const length = Math.min(banSeconds * 2 ** Math.min(offences - 1, 30), Math.max(maxBanSeconds, banSeconds));
-    const until = seconds + length;
+    const until = new Date(now.getTime() + length * 1000);
     const ban: Ban = {
       ip: key,
       bannedAt: now.toISOString(),
-      until: new Date(until * 1000).toISOString(),
+      until: until.toISOString(),
       offences,
       score,
-      expiresAt: until + Math.max(maxBanSeconds, banSeconds),
+      expiresAt: Math.ceil(until.getTime() / 1000) + Math.max(maxBanSeconds, banSeconds),
     };
     if (!(await this.store.bans.put(ban, previous?.offences ?? 0, now))) return undefined;
     // A fresh start once the ban ends.

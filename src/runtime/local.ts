@@ -101,7 +101,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer }), join(dataDir, 'delivered'));
   }
 
-  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token) });
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), bruteForce });
   const http = await new Promise<ServerType>((ok, fail) => {
     const server = serve({ fetch: app.fetch, port: config.adminPort, hostname: config.bind }, () => ok(server));
     server.once('error', fail);
