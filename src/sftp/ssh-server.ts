@@ -82,6 +82,8 @@ interface Accepted {
   endReason: string;
   /** Passed admission and handed to ssh2. */
   admitted: boolean;
+  /** Being disconnected: what the client still sends is ignored, not scored. */
+  closing?: boolean;
   client?: Connection;
   timer?: NodeJS.Timeout;
 }
@@ -238,7 +240,8 @@ export class SshFrontEnd {
     c.log.warn({ 'activity-type': 'BAN', ban: ban.ip, until: ban.until, offences: ban.offences, score: ban.score }, 'client banned');
     for (const other of this.live.from(ban.ip)) {
       other.endReason = 'banned';
-      if (other.client) other.client.end();
+      other.closing = true;
+      if (other.client) disconnect(other.client, DISCONNECT.HOST_NOT_ALLOWED_TO_CONNECT);
       else other.socket.destroy();
     }
   }
@@ -256,12 +259,14 @@ export class SshFrontEnd {
     const keyLookups = new Map<string, Promise<LoginDecision>>();
 
     const refuse = (ctx: AuthContext, reason: string) => {
+      if (c.closing) return;
       failures += 1;
       c.log.info({ 'activity-type': 'AUTH_FAILURE', user: ctx.username, method: ctx.method, reason }, 'authentication failed');
       const usedUp = failures >= this.limits.maxAuthTries;
       this.report(c, reason, usedUp);
       if (usedUp) {
         c.endReason = 'too-many-auth-failures';
+        c.closing = true;
         ctx.reject();
         disconnect(client, DISCONNECT.NO_MORE_AUTH_METHODS_AVAILABLE);
         return;
@@ -274,11 +279,12 @@ export class SshFrontEnd {
       new FileSession(decision.principal, this.options.storage, { sourceIp, listPageSize: 1 })
         .ensureRoot()
         .then(() => {
-          if (c.socket.destroyed) return;
+          if (c.socket.destroyed || c.closing) return;
           const user = decision.principal.username;
           const perUser = this.limits.maxSessionsPerUser;
           if (perUser > 0 && this.live.countOf(user) >= perUser) {
             c.endReason = 'too-many-sessions-for-user';
+            c.closing = true;
             c.log.info({ 'activity-type': 'CONNECTION_REFUSED', user, reason: c.endReason, limit: perUser }, 'too many sessions for this user');
             return disconnect(client, DISCONNECT.TOO_MANY_CONNECTIONS);
           }
@@ -302,6 +308,8 @@ export class SshFrontEnd {
     };
 
     client.on('authentication', (ctx) => {
+      // Requests already on their way when we decided to disconnect.
+      if (c.closing) return;
       const attempt = async () => {
         switch (ctx.method) {
           case 'password':

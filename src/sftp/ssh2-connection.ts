@@ -13,6 +13,7 @@ interface Internals {
 
 /** SSH_MSG_DISCONNECT reason codes (RFC 4253 §11.1) we send. */
 export const DISCONNECT = {
+  HOST_NOT_ALLOWED_TO_CONNECT: 1,
   BY_APPLICATION: 11,
   TOO_MANY_CONNECTIONS: 12,
   NO_MORE_AUTH_METHODS_AVAILABLE: 14,

@@ -2,7 +2,6 @@
 // connections, sees a clean refusal, and checks that another user's session is
 // unaffected. Clients come from distinct loopback addresses (127.0.0.x) where a limit is
 // per address.
-import { connect as tcpConnect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import ssh2, { type Client, type FileEntry, type SFTPWrapper } from 'ssh2';
 import { startTestServer, type TestServer } from '../support/local-server.js';
 import { call, connect, connectSftp, statusOf, type Connected } from '../support/ssh2-client.js';
 import { sftpBatch } from '../support/openssh.js';
+import { rawConnection as rawTcp } from '../support/tcp.js';
 
 const { STATUS_CODE } = ssh2.utils.sftp;
 
@@ -53,20 +53,7 @@ const failureOf = (p: Promise<{ end(): void }>) =>
     (err: Error & { code?: unknown }) => ({ message: err.message, code: err.code }),
   );
 
-/** A raw TCP connection: resolves with what the server sent once it closes. */
-function rawConnection(from: string, send?: string): Promise<{ socket: Socket; closed: Promise<string> }> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port: server.port, localAddress: from });
-    let received = '';
-    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
-    const closed = new Promise<string>((ok) => socket.on('close', () => ok(received)));
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      if (send) socket.write(send);
-      resolve({ socket, closed });
-    });
-  });
-}
+const rawConnection = (from: string, send?: string) => rawTcp(server.port, { from, send });
 
 const sessionLogs = (ip: string) => server.logs.filter((l) => l['client-ip'] === ip);
 

@@ -22,6 +22,8 @@ export function connect(
     const closed = new Promise<void>((ok) => client.on('close', () => ok()));
     client.on('ready', () => resolve(Object.assign(client, { closed })));
     client.on('error', reject);
+    // A server may end the connection without an error (DISCONNECT by application).
+    client.on('close', () => reject(new Error('the connection closed before login')));
     client.connect({ host: '127.0.0.1', port, readyTimeout: 20_000, ...config });
   });
 }
