@@ -210,9 +210,11 @@ export class SftpSession {
     this.sftp.name(id, [{ filename: resolved, longname: resolved, attrs: {} as Attributes }]);
   }
 
+  /** Runs a change and logs it with its paths resolved in the jail, as OPEN and CLOSE log them. */
   private async mutate(id: number, activity: string, fields: Record<string, string>, fn: () => Promise<void>): Promise<void> {
     await fn();
-    this.log.info({ 'activity-type': activity, ...fields }, activity.toLowerCase());
+    const resolved = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, this.files.realpath(v)]));
+    this.log.info({ 'activity-type': activity, ...resolved }, activity.toLowerCase());
     this.sftp.status(id, STATUS_CODE.OK);
   }
 

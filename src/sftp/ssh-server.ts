@@ -216,7 +216,10 @@ export class SshFrontEnd {
   private closed(c: Accepted): void {
     clearTimeout(c.timer);
     this.live.remove(c);
-    if (c.admitted) c.log.info({ 'activity-type': 'SESSION_END', reason: c.endReason, 'duration-ms': Date.now() - c.openedAt }, 'session ended');
+    if (!c.admitted) return;
+    const duration = Date.now() - c.openedAt;
+    // After ssh2 has closed the channels (same tick), so that their PARTIAL_CLOSE lines come first.
+    setImmediate(() => c.log.info({ 'activity-type': 'SESSION_END', reason: c.endReason, 'duration-ms': duration }, 'session ended'));
   }
 
   /** A failed login: scored, and a ban it sets off ends this client's connections here. */
