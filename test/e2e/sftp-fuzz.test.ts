@@ -125,7 +125,7 @@ function send(sftp: SFTPWrapper, r: Request, seen: Buffer[]): Promise<string> {
     const done = (err: (Error & { code?: unknown }) | null | undefined, value?: unknown) => {
       clearTimeout(timer);
       if (Buffer.isBuffer(value) && (r.op === 'open' || r.op === 'opendir')) handles.push(value);
-      resolve(err ? `status ${typeof err.code === "number" ? err.code : err.message}` : "ok");
+      resolve(err ? `status ${typeof err.code === 'number' ? err.code : err.message}` : 'ok');
     };
     try {
       switch (r.op) {
