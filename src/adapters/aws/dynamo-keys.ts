@@ -91,6 +91,12 @@ export const recordKey = {
   transfer: (id: string): Key => ({ PK: `TR#${id}`, SK: 'TR' }),
 };
 
+/**
+ * Partition key prefixes of the brute-force defence's items: the only items the SFTP
+ * front end writes (its IAM policy allows writes to these partitions only).
+ */
+export const LOGIN_DEFENCE_PARTITION_PREFIXES = ['BAN#', 'LOGINFAIL#'] as const;
+
 export const banKey = (ip: string): Key => ({ PK: `BAN#${ip}`, SK: 'BAN' });
 export const bansIndex = { partition: 'BANS', prefix: 'BAN#' };
 
