@@ -96,11 +96,12 @@ export const recordKey = {
  * front end writes (its IAM policy allows writes to these partitions only).
  */
 export const LOGIN_DEFENCE_PARTITION_PREFIXES = ['BAN#', 'LOGINFAIL#'] as const;
+const [BAN, LOGINFAIL] = LOGIN_DEFENCE_PARTITION_PREFIXES;
 
-export const banKey = (ip: string): Key => ({ PK: `BAN#${ip}`, SK: 'BAN' });
+export const banKey = (ip: string): Key => ({ PK: `${BAN}${ip}`, SK: 'BAN' });
 export const bansIndex = { partition: 'BANS', prefix: 'BAN#' };
 
-export const loginFailurePartition = (ip: string) => `LOGINFAIL#${ip}`;
+export const loginFailurePartition = (ip: string) => `${LOGINFAIL}${ip}`;
 /** Bucket starts as fixed-width decimals, so that their string order is their time order. */
 export const loginFailureSortKey = (bucket: number) => `B#${String(Math.max(0, Math.floor(bucket))).padStart(10, '0')}`;
 
