@@ -3,7 +3,8 @@
 // an address whose points within the window reach the ban score is banned, for longer
 // each time it comes back. Scores and bans live in the directory, so every front end
 // (every Fargate task) sees the same. The front end asks `banOf` once per accepted
-// connection and reports failures; the rules are here.
+// connection and reports failures (a password or a key signature that is wrong; a
+// public key query is no failed login); the rules are here.
 import { clientKey, ipInCidrs, parseIp } from './ip.js';
 import type { Ban } from './model.js';
 import type { Clock } from './ports/clock.js';

@@ -222,12 +222,17 @@ export class SshFrontEnd {
     setImmediate(() => c.log.info({ 'activity-type': 'SESSION_END', reason: c.endReason, 'duration-ms': duration }, 'session ended'));
   }
 
-  /** A failed login: scored, and a ban it sets off ends this client's connections here. */
-  private report(c: Accepted, reason: string, attemptsUsedUp: boolean): void {
+  /**
+   * A failed login: scored, and a ban it sets off ends this client's connections here.
+   * `reason` is undefined for a public key query (no signature): a client asking whether
+   * a key would do guesses no secret, so, as in OpenSSH's auth log, it is no failed login;
+   * it still counts towards the connection's attempts.
+   */
+  private report(c: Accepted, reason: string | undefined, attemptsUsedUp: boolean): void {
     const guard = this.options.bruteForce;
     if (!guard) return;
     const failures: LoginFailure[] = [];
-    const failure = failureOf(reason);
+    const failure = reason === undefined ? undefined : failureOf(reason);
     if (failure) failures.push(failure);
     if (attemptsUsedUp) failures.push('too_many_attempts');
     const run = async () => {
@@ -266,7 +271,8 @@ export class SshFrontEnd {
       failures += 1;
       c.log.info({ 'activity-type': 'AUTH_FAILURE', user: ctx.username, method: ctx.method, reason }, 'authentication failed');
       const usedUp = failures >= this.limits.maxAuthTries;
-      this.report(c, reason, usedUp);
+      const keyQuery = ctx.method === 'publickey' && !ctx.signature;
+      this.report(c, keyQuery ? undefined : reason, usedUp);
       if (usedUp) {
         c.endReason = 'too-many-auth-failures';
         c.closing = true;

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PasswordAuthMethod } from 'ssh2';
+import { readFileSync } from 'node:fs';
+import type { PasswordAuthMethod, PublicKeyAuthMethod } from 'ssh2';
 import { DynamoDirectory } from '../../src/adapters/aws/dynamo-directory.js';
 import { FsStorage } from '../../src/adapters/local/fs-storage.js';
 import { loadOrCreateHostKey } from '../../src/adapters/local/host-key.js';
@@ -23,7 +24,7 @@ import { SshFrontEnd } from '../../src/sftp/ssh-server.js';
 import { adminApi } from '../support/admin-api.js';
 import { startDynalite, type Dynalite } from '../support/dynalite.js';
 import { startTestServer, type TestServer } from '../support/local-server.js';
-import { sftpBatch } from '../support/openssh.js';
+import { generateKey, sftpBatch } from '../support/openssh.js';
 import { connect, connectSftp, call } from '../support/ssh2-client.js';
 import { rawConnection } from '../support/tcp.js';
 import { aFlow, aUser, anEndpoint, anOrg } from '../contract/directory-fixtures.js';
@@ -113,6 +114,24 @@ describe('on one server', () => {
     await insider.closed;
     const end = await server.until('the insider session end', () => logs('127.0.0.73', 'SESSION_END').find((l) => l.user === 'bf-insider'));
     expect(end.reason).toBe('banned');
+  });
+
+  it('public key queries score nothing; a connection that spends its attempts on them scores 3', async () => {
+    const keys = Array.from({ length: 6 }, () => readFileSync(generateKey('ed25519').privateKeyFile));
+    const offer = (from: string, username: string, n: number) => {
+      const attempts: PublicKeyAuthMethod[] = keys.slice(0, n).map((key) => ({ type: 'publickey', username, key }));
+      return connect(server.port, { username, authHandler: attempts, localAddress: from }).then((c) => c.end(), () => undefined);
+    };
+    // Twenty unregistered keys offered from one address, for a user and for nobody: no ban.
+    for (let i = 0; i < 2; i++) await offer('127.0.0.75', 'bf-legit', 5);
+    for (let i = 0; i < 2; i++) await offer('127.0.0.75', 'nobody-with-keys', 5);
+    expect(logs('127.0.0.75', 'AUTH_FAILURE')).toHaveLength(20);
+    expect(await canLogIn(server.port, '127.0.0.75', 'bf-legit')).toBe(true);
+    // Six keys a connection use up its attempts: five such connections make 15.
+    for (let i = 0; i < 4; i++) await offer('127.0.0.76', 'bf-legit', 6);
+    expect(await canLogIn(server.port, '127.0.0.76', 'bf-legit')).toBe(true);
+    await offer('127.0.0.76', 'bf-legit', 6);
+    expect(await banOf('127.0.0.76')).toMatchObject({ score: 15 });
   });
 
   it('a safe-listed address is never banned', async () => {
