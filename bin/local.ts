@@ -2,30 +2,8 @@
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { startLocal } from '../src/runtime/local.js';
-import { printBanner } from '../src/runtime/banner.js';
+import { runUntilSignal } from '../src/runtime/run.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
-try {
-  const runtime = await startLocal(config, logger);
-  printBanner(runtime, config);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    runtime.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-} catch (err) {
-  logger.fatal({ err }, 'thru-sftp could not start');
-  process.stderr.write(`thru-sftp could not start: ${(err as Error).message}\n`);
-  process.exit(1);
-}
+await runUntilSignal(() => startLocal(config, logger), config, logger, 'thru-sftp is running');

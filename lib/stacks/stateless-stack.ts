@@ -60,7 +60,13 @@ export class StatelessStack extends Stack {
       deliveryBuckets: config.deliveryBuckets,
       ...logs,
     });
-    this.adminApi = new AdminApi(this, 'Admin', { directory: data.directory, storage: data.storage, environment: env, ...logs });
+    // The admin API shows endpoints' host key fingerprints; it never reads the key itself.
+    this.adminApi = new AdminApi(this, 'Admin', {
+      directory: data.directory,
+      storage: data.storage,
+      environment: { ...env, THRU_HOST_KEY_FINGERPRINTS: data.hostKey.fingerprint },
+      ...logs,
+    });
 
     this.alarms = new Alarms(this, 'Alarms', {
       stage: config.stage,

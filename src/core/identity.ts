@@ -38,7 +38,9 @@ export type LoginRefusal =
   | 'disabled'
   | 'expired'
   | 'source_ip_not_allowed'
-  | 'misconfigured';
+  | 'misconfigured'
+  /** A remote identity provider said no without saying why (it logs the reason itself). */
+  | 'refused';
 
 export type LoginDecision =
   | { ok: true; principal: Principal; publicKeys: PublicKeyRecord[] }

@@ -3,11 +3,13 @@
 import type { Config } from '../config.js';
 import type { LocalRuntime } from './local.js';
 
-export function printBanner(runtime: LocalRuntime, config: Config, out: NodeJS.WritableStream = process.stdout): void {
+export type BannerFacts = Pick<LocalRuntime, 'sftpPort' | 'adminPort' | 'hostKeyFingerprint' | 'adminToken' | 'demo'>;
+
+export function printBanner(runtime: BannerFacts, config: Config, title = 'thru-sftp is running', out: NodeJS.WritableStream = process.stdout): void {
   const host = config.publicHost ?? config.bind;
   const lines = [
     '',
-    'thru-sftp is running',
+    title,
     `  SFTP      sftp -P ${runtime.sftpPort} <user>@${host}`,
     `  host key  ${runtime.hostKeyFingerprint} (ssh-ed25519)`,
     `  admin API http://${host}:${runtime.adminPort}/v1/  (Authorization: Bearer <token>)`,

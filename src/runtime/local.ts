@@ -3,8 +3,6 @@
 // local adapters.
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { systemClock } from '../core/ports/clock.js';
@@ -22,6 +20,7 @@ import { DEFAULT_PIPELINE_OPTIONS, PostUploadPipeline, type PipelineOptions } fr
 import { StorageDeliverer } from '../core/pipeline/storage-deliverer.js';
 import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
 import { createAdminApp } from '../admin/app.js';
+import { serveAdmin } from './admin-server.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
 import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
@@ -102,11 +101,8 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   }
 
   const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), bruteForce });
-  const http = await new Promise<ServerType>((ok, fail) => {
-    const server = serve({ fetch: app.fetch, port: config.adminPort, hostname: config.bind }, () => ok(server));
-    server.once('error', fail);
-  });
-  const adminPort = (http.address() as AddressInfo).port;
+  const http = await serveAdmin(app, config.adminPort, config.bind);
+  const adminPort = http.port;
   logger.info({ sftpPort: sftpAddress.port, adminPort, hostKey: hostKey.fingerprint, dataDir }, 'thru-sftp started');
 
   return {
@@ -122,7 +118,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     sftp,
     bruteForce,
     async stop() {
-      await Promise.allSettled([sftp.close(), new Promise<void>((ok) => http.close(() => ok()))]);
+      await Promise.allSettled([sftp.close(), http.close()]);
       await queue.stop();
       await storage.close();
       await directory.close();

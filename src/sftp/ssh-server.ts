@@ -134,9 +134,17 @@ export class SshFrontEnd {
     return this.live.size;
   }
 
-  /** Stop accepting and end every connection; open uploads are aborted. */
-  async close(): Promise<void> {
+  /**
+   * Stop accepting; give open sessions up to `graceMs` to finish (a deploy or scale-in
+   * drains this way), then end the rest: their open uploads are aborted.
+   */
+  async close(graceMs = 0): Promise<void> {
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    if (graceMs > 0 && this.live.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     for (const c of this.live) {
       c.endReason = 'server-shutdown';
       if (c.client) c.client.end();

@@ -255,6 +255,13 @@ describe('Lambdas', () => {
     expect(accessLogs.DestinationArn).toBeDefined();
     expect(accessLogs.Format).toContain('$context.identity.userArn');
   });
+
+  it('tell the admin API the host key fingerprint, and no function the key itself', () => {
+    const env = (dev.stateless$.toJSON() as { Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }> }).Resources;
+    const admin = env[logicalId(dev.stateless.adminApi.handler.fn, dev.stateless)]!;
+    expect(admin.Properties.Environment?.Variables?.THRU_HOST_KEY_FINGERPRINTS).toBeDefined();
+    for (const r of Object.values(env)) if (r.Type === 'AWS::Lambda::Function') expect(r.Properties.Environment?.Variables ?? {}).not.toHaveProperty('THRU_HOST_KEY_SECRET');
+  });
 });
 
 describe('IAM', () => {

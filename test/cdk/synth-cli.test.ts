@@ -60,6 +60,8 @@ describe('npm run synth', () => {
       const loaded = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); if (typeof m.handler !== 'function') process.exit(2);`], {
         cwd: tmpdir(),
         encoding: 'utf8',
+        // What the stacks set on every function (the handlers read it when they load).
+        env: { ...process.env, AWS_REGION: 'us-east-1', THRU_BUCKET: 'files-bucket', THRU_TABLE: 'directory-table', THRU_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/uploads' },
       });
       expect(loaded.status, `${bundle}: ${loaded.stderr.slice(-600)}`).toBe(0);
     }

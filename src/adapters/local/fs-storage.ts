@@ -78,11 +78,22 @@ class FsReader implements FileReader {
   }
 }
 
+/**
+ * Written bytes after which a large upload starts flushing them to disk in the
+ * background, so that the fdatasync before CLOSE's answer only has the tail left
+ * (1 GiB took 0.45 s to flush at CLOSE on the benchmark machine).
+ */
+export const FLUSH_BEHIND_BYTES = 32 * 1024 * 1024;
+
 class FsWriter implements FileWriter {
   size: number;
   private readonly inflight = new Set<Promise<void>>();
   private failed: unknown;
+  /** A background flush failed: Linux reports a writeback error to one fdatasync only. */
+  private flushFailed: unknown;
   private closed = false;
+  private unflushed = 0;
+  private flushing = false;
 
   constructor(
     private readonly fd: number,
@@ -91,6 +102,8 @@ class FsWriter implements FileWriter {
     private readonly staged: string | undefined,
     private readonly finalPath: string,
     private readonly finish: (size: number) => void,
+    /** The file at the key was created or emptied at open (resumable writers). */
+    private changed: boolean,
   ) {
     this.size = initialSize;
   }
@@ -98,16 +111,39 @@ class FsWriter implements FileWriter {
   write(position: number, data: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(invalidArgument('the file is closed'));
     if (position + data.length > this.size) this.size = position + data.length;
+    this.changed = true;
     const p = writeAll(this.fd, data, position).catch((err: unknown) => {
       this.failed ??= err;
       throw fromFsError(err);
     });
+    this.track(p);
+    this.unflushed += data.length;
+    if (this.unflushed >= FLUSH_BEHIND_BYTES && !this.flushing) this.flushBehind();
+    return p;
+  }
+
+  /** Keep the descriptor open until `p` settles: commit and abort wait for it. */
+  private track(p: Promise<void>): void {
     this.inflight.add(p);
     void p.then(
       () => this.inflight.delete(p),
       () => this.inflight.delete(p),
     );
-    return p;
+  }
+
+  /** Flush what is written so far while the upload goes on; nobody waits for it but commit. */
+  private flushBehind(): void {
+    this.unflushed = 0;
+    this.flushing = true;
+    const p = dataSync(this.fd)
+      .catch((err: unknown) => {
+        this.failed ??= err;
+        this.flushFailed ??= err;
+      })
+      .finally(() => {
+        this.flushing = false;
+      });
+    this.track(p);
   }
 
   private async settle(): Promise<void> {
@@ -116,6 +152,7 @@ class FsWriter implements FileWriter {
 
   async sync(): Promise<void> {
     await this.settle();
+    if (this.flushFailed !== undefined) throw fromFsError(this.flushFailed);
     await dataSync(this.fd).catch((err: unknown) => Promise.reject(fromFsError(err)));
   }
 
@@ -125,11 +162,10 @@ class FsWriter implements FileWriter {
     await this.settle();
     try {
       if (this.failed !== undefined) throw fromFsError(this.failed);
-      await dataSync(this.fd);
-      await this.closeFd();
-      if (this.staged) {
-        await fsp.rename(this.staged, this.finalPath);
-        await fsyncDirectory(join(this.finalPath, '..'));
+      if (this.staged) await this.publish(this.staged);
+      else {
+        await dataSync(this.fd);
+        await this.closeFd();
       }
     } catch (err) {
       await this.discard();
@@ -138,11 +174,31 @@ class FsWriter implements FileWriter {
     this.finish(this.size);
   }
 
+  /**
+   * Data durable, then the rename, then the rename durable: the order that matters.
+   * Steps that do not depend on each other run together, because each is a round trip
+   * through libuv's thread pool and a small file's CLOSE is mostly those.
+   */
+  private async publish(staged: string): Promise<void> {
+    const dir = fsp.open(join(this.finalPath, '..'), constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await dataSync(this.fd);
+      await Promise.all([fsp.rename(staged, this.finalPath), this.closeFd()]);
+      await (await dir).sync();
+    } finally {
+      // Closing a read-only folder descriptor cannot lose data: nobody waits for it.
+      dir.then((h) => h.close()).catch(() => undefined);
+    }
+  }
+
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.settle();
     await this.discard();
+    // What a resumable writer received stays at the key: report it, as S3 reports the
+    // upload its adapter completes on abort.
+    if (!this.staged && this.changed) this.finish(this.size);
   }
 
   /** Close the descriptor if still open and drop the staging file; keep a resumable file. */
@@ -314,30 +370,48 @@ export class FsStorage implements Storage {
   }
 
   async openWrite(key: string, options: OpenWriteOptions): Promise<FileWriter> {
-    const finalPath = await this.real(key);
-    const parent = await this.stat(key.slice(0, key.lastIndexOf('/'))).catch((err: unknown) => {
-      throw isCoreError(err, 'not_found') ? notFound('folder') : err;
-    });
-    if (parent.type !== 'directory') throw notFound('folder');
+    const finalPath = this.path(key);
+    const staged = options.mode === 'atomic' ? join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`) : undefined;
+    const stagedFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
+    // An empty staging file depends on none of the checks: open it alongside them (one
+    // round trip through the thread pool instead of three), and drop it if they fail.
+    const early = staged && options.truncate ? openFd(staged, stagedFlags) : undefined;
+    early?.catch(() => undefined);
     try {
-      const existing = await fsp.lstat(finalPath).catch(() => undefined);
+      const slash = key.lastIndexOf('/');
+      const [, parent, existing] = await Promise.all([
+        this.real(key),
+        // A top-level key's parent is the root, which always exists.
+        slash === -1
+          ? undefined
+          : this.stat(key.slice(0, slash)).catch((err: unknown) => {
+              throw isCoreError(err, 'not_found') ? notFound('folder') : err;
+            }),
+        fsp.lstat(finalPath).catch(() => undefined),
+      ]);
+      if (parent && parent.type !== 'directory') throw notFound('folder');
       if (existing?.isDirectory()) throw isADirectory('that');
       if (existing && !existing.isFile()) throw notFound('file');
       const initialSize = options.truncate || !existing ? 0 : existing.size;
       let fd: number;
-      let staged: string | undefined;
-      if (options.mode === 'atomic') {
-        staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+      if (early) {
+        fd = await early;
+      } else if (staged) {
         if (initialSize > 0) await fsp.copyFile(finalPath, staged, constants.COPYFILE_FICLONE);
-        fd = await openFd(staged, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW);
+        fd = await openFd(staged, stagedFlags);
       } else {
         const trunc = options.truncate ? constants.O_TRUNC : 0;
         fd = await openFd(finalPath, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | trunc);
       }
-      return new FsWriter(fd, initialSize, staged, finalPath, (size) =>
-        this.emit('ObjectCreated:Put', key, size, { meta: options.meta }),
-      );
+      const finish = (size: number) => this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
+      return new FsWriter(fd, initialSize, staged, finalPath, finish, options.truncate || !existing);
     } catch (err) {
+      if (early && staged) {
+        early
+          .then(closeFd)
+          .then(() => fsp.rm(staged, { force: true }))
+          .catch(() => undefined);
+      }
       throw fromFsError(err);
     }
   }

@@ -1,4 +1,4 @@
-// dynalite ships no types; this is the part of its API the tests use.
+// dynalite ships no types: the part of its API the tests and `npm run sim` use.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
   interface DynaliteOptions {

@@ -1,0 +1,188 @@
+// The scenarios of issue 7. Each run is timed around the stock `sftp` client (login
+// included, a few ms against seconds of transfer), then its leftovers are removed and
+// the page cache flushed, untimed, so one server's writeback never lands in the other's run.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchOptions } from './options.js';
+import { pssOf, processTree, treeMemory } from './procfs.js';
+import type { Figure, Target } from './report.js';
+import type { BenchServer } from './server.js';
+import { sftpBatch, type ClientSetup } from './sftp-client.js';
+import { closeSessions, openSessions } from './idle.js';
+
+const MIB = 1024 * 1024;
+
+export interface Inputs {
+  /** Random file of bigSize bytes. */
+  big: string;
+  /** Random file of parallelSize bytes. */
+  parallel: string;
+  /** Folder of smallFiles random files. */
+  small: string;
+}
+
+export interface Context {
+  options: BenchOptions;
+  client: ClientSetup;
+  privateKey: Buffer;
+  inputs: Inputs;
+  /** Client-side scratch folder (downloads). */
+  work: string;
+}
+
+export type Values = Record<string, number>;
+
+export interface Scenario {
+  id: string;
+  title(o: BenchOptions): string;
+  rounds(o: BenchOptions): number;
+  /** Figures the run returns, by key; resource figures are added when `usage` is set. */
+  figures(o: BenchOptions): Record<string, Omit<Figure, 'scenario'>>;
+  /**
+   * Sample the server's process tree around each run (interval in ms) for its peak RSS
+   * (with an optional target) and, for runs long enough to count, the CPU both sides use.
+   */
+  usage?: { intervalMs: number; rssTarget?: Target; cpu: boolean };
+  /** One untimed run per server first (caches, JIT). */
+  warmup?: boolean;
+  prepare?(server: BenchServer, ctx: Context): void;
+  run(server: BenchServer, ctx: Context, round: number): Promise<Values>;
+  cleanup?(server: BenchServer, ctx: Context): void;
+}
+
+export const sizeLabel = (bytes: number) => (bytes >= 1024 * MIB ? `${bytes / (1024 * MIB)} GiB` : `${bytes / MIB} MiB`);
+
+/** Flush dirty pages so the next run starts from the same state. */
+const flush = () => execFileSync('sync');
+
+const removeMatching = (dir: string, prefix: string) => {
+  for (const name of readdirSync(dir)) if (name.startsWith(prefix)) rmSync(join(dir, name), { recursive: true, force: true });
+};
+
+const mibPerSecond = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
+
+const put: Scenario = {
+  id: 'put',
+  title: (o) => `put ${sizeLabel(o.bigSize)}`,
+  rounds: (o) => o.rounds.transfer,
+  figures: () => ({ rate: { name: 'throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.5 } } }),
+  usage: { intervalMs: 50, rssTarget: { kind: 'max', value: 128 }, cpu: true },
+  async run(server, ctx, round) {
+    const ms = await sftpBatch(server, ctx.client, 'key', [`put ${ctx.inputs.big} put-${round}.bin`]);
+    return { rate: mibPerSecond(ctx.options.bigSize, ms) };
+  },
+  cleanup(server) {
+    removeMatching(server.home, 'put-');
+    flush();
+  },
+};
+
+const get: Scenario = {
+  id: 'get',
+  title: (o) => `get ${sizeLabel(o.bigSize)}`,
+  rounds: (o) => o.rounds.transfer,
+  figures: () => ({ rate: { name: 'throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.1 } } }),
+  usage: { intervalMs: 50, cpu: true },
+  prepare(server, ctx) {
+    copyFileSync(ctx.inputs.big, join(server.home, 'get.bin'));
+    flush();
+  },
+  async run(server, ctx) {
+    const ms = await sftpBatch(server, ctx.client, 'key', [`get get.bin ${join(ctx.work, 'get.bin')}`]);
+    return { rate: mibPerSecond(ctx.options.bigSize, ms) };
+  },
+  cleanup(_server, ctx) {
+    rmSync(join(ctx.work, 'get.bin'), { force: true });
+    flush();
+  },
+};
+
+const small: Scenario = {
+  id: 'small',
+  title: (o) => `put -r ${o.smallFiles} × ${o.smallSize / 1024} KiB`,
+  rounds: (o) => o.rounds.transfer,
+  figures: () => ({ rate: { name: 'files per second', unit: 'files/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.1 } } }),
+  usage: { intervalMs: 50, cpu: true },
+  async run(server, ctx, round) {
+    const ms = await sftpBatch(server, ctx.client, 'key', [`put -r ${ctx.inputs.small} small-${round}`]);
+    return { rate: ctx.options.smallFiles / (ms / 1000) };
+  },
+  // Each round writes into its own folder and the files stay until the end: deleting
+  // thousands of inodes makes ext4 skip them when allocating new ones for a minute or
+  // more (recently_deleted() was 10% of the server's CPU in perf), which would slow
+  // whichever server runs next.
+  cleanup: flush,
+};
+
+/** The same tree with `put -f`: the client asks for fsync@openssh.com after each file, so both servers make every file durable. */
+const smallDurable: Scenario = {
+  ...small,
+  id: 'small-fsync',
+  title: (o) => `put -r -f ${o.smallFiles} × ${o.smallSize / 1024} KiB (fsync each)`,
+  figures: () => ({ rate: { name: 'files per second', unit: 'files/s', better: 'higher' } }),
+  async run(server, ctx, round) {
+    const ms = await sftpBatch(server, ctx.client, 'key', [`put -r -f ${ctx.inputs.small} small-${round}`]);
+    return { rate: ctx.options.smallFiles / (ms / 1000) };
+  },
+};
+
+const parallel: Scenario = {
+  id: 'parallel',
+  title: (o) => `${o.parallelClients} clients × put ${sizeLabel(o.parallelSize)}`,
+  rounds: (o) => o.rounds.transfer,
+  figures: () => ({ rate: { name: 'total throughput', unit: 'MiB/s', better: 'higher', target: { kind: 'ratio', op: '>=', value: 1.8 } } }),
+  usage: { intervalMs: 50, rssTarget: { kind: 'max', value: 256 }, cpu: true },
+  async run(server, ctx, round) {
+    const { parallelClients: n, parallelSize: size } = ctx.options;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: n }, (_, i) => sftpBatch(server, ctx.client, 'key', [`put ${ctx.inputs.parallel} par-${round}-${i}.bin`])));
+    return { rate: mibPerSecond(n * size, performance.now() - started) };
+  },
+  cleanup(server) {
+    removeMatching(server.home, 'par-');
+    flush();
+  },
+};
+
+const login = (auth: 'key' | 'password', target: number): Scenario => ({
+  id: `login-${auth}`,
+  title: () => `login + pwd, ${auth === 'key' ? 'Ed25519 key' : 'password'}`,
+  rounds: (o) => o.rounds.login,
+  figures: () => ({ ms: { name: 'time', unit: 'ms', better: 'lower', target: { kind: 'ratio', op: '<=', value: target } } }),
+  usage: { intervalMs: 10, cpu: false },
+  warmup: true,
+  async run(server, ctx) {
+    return { ms: await sftpBatch(server, ctx.client, auth, ['pwd']) };
+  },
+});
+
+const idle: Scenario = {
+  id: 'idle',
+  title: (o) => `${o.idleSessions} idle sessions`,
+  rounds: (o) => o.rounds.idle,
+  figures: () => ({
+    rss: { name: 'server RSS', unit: 'MiB', better: 'lower', target: { kind: 'max', value: 512 } },
+    pss: { name: 'server PSS (shared pages split)', unit: 'MiB', better: 'lower' },
+    open: { name: 'time to open them', unit: 's', better: 'lower' },
+  }),
+  async run(server, ctx) {
+    const before = processTree(server.pid, server.notServer).length;
+    const started = performance.now();
+    // sshd's MaxStartups is raised above this; both servers see the same login rate.
+    const clients = await openSessions(server, ctx.privateKey, ctx.options.cipher, ctx.options.idleSessions, 16);
+    const open = (performance.now() - started) / 1000;
+    await sleep(2000); // let both settle: sshd's forks finish, Node's heap after the logins
+    const pids = processTree(server.pid, server.notServer);
+    const { rss } = treeMemory(pids);
+    const pss = pids.reduce((sum, pid) => sum + (pssOf(pid) ?? 0), 0);
+    await closeSessions(clients);
+    // sshd's processes exit after their clients: wait, so the next run starts clean.
+    const deadline = Date.now() + 60_000;
+    while (processTree(server.pid, server.notServer).length > before && Date.now() < deadline) await sleep(100);
+    return { rss: rss / MIB, pss: pss / MIB, open };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [put, get, small, smallDurable, parallel, login('key', 0.2), login('password', 0.5), idle];

@@ -1,0 +1,115 @@
+// thru-sftp in local mode as a child process (so its memory is its own): a fresh data
+// folder with one organization, endpoint, flow and user written straight into its
+// SQLite directory, then `npm start`'s entry point with warnings-only logging.
+import { spawn } from 'node:child_process';
+import { openSync, mkdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SqliteDirectory } from '../src/adapters/local/sqlite-directory.js';
+import { openDatabase } from '../src/adapters/local/sqlite.js';
+import { newId } from '../src/core/ids.js';
+import { DEFAULT_TEMP_FILE_PATTERNS, PERMISSIONS } from '../src/core/model.js';
+import { hashPassword } from '../src/core/passwords.js';
+import { parsePublicKey } from '../src/core/public-keys.js';
+import { endpointKey } from '../src/core/paths.js';
+import type { BenchServer } from './server.js';
+
+/** tsx: what `npm start` runs; dist: the compiled build (`npm run build`), as a deployment would. */
+export type ThruRuntime = 'tsx' | 'dist';
+
+export interface ThruOptions {
+  dir: string;
+  repo: string;
+  user: string;
+  publicKey: string;
+  password: string;
+  runtime: ThruRuntime;
+  logLevel: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs: string[];
+  /** More than 1: the node:cluster experiment (bench/cluster-entry.ts, tsx only). */
+  workers: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+async function provision(dataDir: string, o: ThruOptions): Promise<string> {
+  const directory = new SqliteDirectory(openDatabase(join(dataDir, 'thru.db')));
+  const at = new Date().toISOString();
+  const orgId = newId('org');
+  const endpointId = newId('ep');
+  const flowId = newId('flow');
+  const feId = newId('fe');
+  await directory.organizations.create({ id: orgId, name: 'bench', createdAt: at, updatedAt: at });
+  await directory.endpoints.create({
+    id: endpointId, orgId, name: 'bench', type: 'thru-sftp-server', description: '', config: { idleTimeoutSeconds: 3600 }, createdAt: at, updatedAt: at,
+  });
+  await directory.flows.create({
+    id: flowId, orgId, name: 'bench', enabled: true, createdAt: at, updatedAt: at, targets: [],
+    sources: [{ id: feId, flowId, orgId, endpointId, role: 'source', path: '/', triggers: { tempFilePatterns: DEFAULT_TEMP_FILE_PATTERNS } }],
+  });
+  const key = parsePublicKey(o.publicKey);
+  await directory.users.create({
+    id: newId('usr'), username: o.user, orgId, flowEndpointId: feId, passwordHash: await hashPassword(o.password),
+    publicKeys: [{ fingerprint: key.fingerprint, type: key.type, blob: key.blob.toString('base64'), comment: key.comment, addedAt: at }],
+    homeDirectory: '/', permissions: [...PERMISSIONS], allowedCidrs: [], enabled: true, createdAt: at, updatedAt: at,
+  });
+  await directory.close();
+  return join(dataDir, 'files', endpointKey(orgId, endpointId, '/'));
+}
+
+export async function startThru(o: ThruOptions): Promise<BenchServer> {
+  const dataDir = join(o.dir, 'thru');
+  mkdirSync(dataDir, { mode: 0o700 });
+  const home = await provision(dataDir, o);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+
+  const logFile = join(dataDir, 'thru.log');
+  const out = openSync(logFile, 'a');
+  if (o.workers > 1 && o.runtime !== 'tsx') throw new Error('--workers needs --runtime tsx');
+  const script = o.workers > 1 ? 'bench/cluster-entry.ts' : 'bin/local.ts';
+  const entry = o.runtime === 'tsx' ? ['--import', 'tsx', script] : ['dist/bin/local.js'];
+  const child = spawn(process.execPath, [...o.nodeArgs, ...entry], {
+    cwd: o.repo,
+    stdio: ['ignore', out, out],
+    env: {
+      ...process.env,
+      THRU_DATA_DIR: dataDir,
+      THRU_SFTP_PORT: '0',
+      THRU_ADMIN_PORT: '0',
+      THRU_BIND: '127.0.0.1',
+      THRU_LOG_LEVEL: o.logLevel,
+      THRU_DEMO: 'false',
+      THRU_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      THRU_BENCH_WORKERS: String(o.workers),
+      ...o.env,
+    },
+  });
+  const exited = once(child, 'exit');
+  // The banner names the port it got; with workers, each prints one (cluster shares port 0).
+  let port: number | undefined;
+  const deadline = Date.now() + 30_000;
+  while (port === undefined) {
+    if (child.exitCode !== null) throw new Error(`thru-sftp exited at start; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`thru-sftp did not start; see ${logFile}`);
+    const ports = [...readFileSync(logFile, 'utf8').matchAll(/sftp -P (\d+) /g)].map((m) => Number(m[1]));
+    if (ports.length >= o.workers) port = ports[0];
+    else await sleep(50);
+  }
+
+  return {
+    name: 'thru-sftp',
+    port,
+    user: o.user,
+    password: o.password,
+    home,
+    pid: child.pid!,
+    notServer: ['esbuild'],
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}

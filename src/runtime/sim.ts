@@ -1,0 +1,173 @@
+// `npm run sim`: the AWS runtime on this machine (SPEC §4). The same SSH front end with
+// S3 storage (s3rver), the DynamoDB directory (dynalite), and the identity, post-upload
+// and admin Lambda handlers in-process; s3rver's event records reach the post-upload
+// handler through an in-process SQS. Same settings and ports as `npm start`; state lives
+// in <data dir>/sim.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import dynalite from 'dynalite';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { createS3Client } from '../adapters/aws/s3-client.js';
+import { useS3rverCopySourceEncoding } from '../adapters/aws/s3rver-compat.js';
+import { directoryTableDefinition } from '../adapters/aws/dynamo-keys.js';
+import type { DynamoDirectory } from '../adapters/aws/dynamo-directory.js';
+import type { S3Storage } from '../adapters/aws/s3-storage.js';
+import { loadOrCreateHostKey } from '../adapters/local/host-key.js';
+import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
+import { FolderDeliverer } from '../adapters/local/folder-deliverer.js';
+import { createAdminApp } from '../admin/app.js';
+import { serveAdmin } from './admin-server.js';
+import { bearerAuth } from '../admin/bearer-auth.js';
+import { createTenancy, sftpUrl } from '../core/tenancy/index.js';
+import { systemClock } from '../core/ports/clock.js';
+import type { PostUploadPipeline, PipelineOptions } from '../core/pipeline/pipeline.js';
+import type { SshFrontEnd, SshLimits } from '../sftp/ssh-server.js';
+import type { AwsConfig } from './aws-config.js';
+import { directoryOf, identityFunction, pipelineOf, postUploadFunction, storageOf, type AwsClients, type PipelineParts } from './aws.js';
+import { startFrontEnd } from './aws-front-end.js';
+import { createDemo, isEmpty, type Demo } from './demo.js';
+import { SimSqsQueue } from './sim-queue.js';
+
+export const SIM_BUCKET = 'thru-sim';
+export const SIM_TABLE = 'thru-sim-directory';
+
+export interface SimRuntime {
+  sftpPort: number;
+  adminPort: number;
+  hostKeyFingerprint: string;
+  adminToken: { token: string; created: boolean; file?: string };
+  demo?: Demo;
+  directory: DynamoDirectory;
+  storage: S3Storage;
+  s3: S3Client;
+  bucket: string;
+  queue: SimSqsQueue;
+  pipeline: PostUploadPipeline;
+  sftp: SshFrontEnd;
+  stop(): Promise<void>;
+}
+
+export interface SimOptions {
+  sshLimits?: Partial<SshLimits>;
+  pipeline?: Partial<PipelineOptions>;
+  /** Keep the simulated S3 and DynamoDB state in the data directory (default true). */
+  persist?: boolean;
+}
+
+const FAKE_CREDENTIALS = { accessKeyId: 'SIM', secretAccessKey: 'SIM' };
+
+export async function startSim(config: Config, logger: Logger, options: SimOptions = {}): Promise<SimRuntime> {
+  const dataDir = resolve(config.dataDir);
+  const simDir = join(dataDir, 'sim');
+  await mkdir(join(simDir, 's3'), { recursive: true, mode: 0o700 });
+  const persist = options.persist ?? true;
+  const hostKey = await loadOrCreateHostKey(dataDir);
+  const adminToken = await loadOrCreateAdminToken(dataDir, config.adminToken);
+
+  // S3 and DynamoDB, speaking their wire protocols on loopback.
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(simDir, 's3'), configureBuckets: [{ name: SIM_BUCKET }] });
+  const s3Port = (await s3rver.run()).port;
+  const dynamoServer: Server = dynalite({ createTableMs: 0, ...(persist ? { path: join(simDir, 'dynamodb') } : {}) });
+  await new Promise<void>((ok, fail) => {
+    dynamoServer.once('error', fail);
+    dynamoServer.listen(0, '127.0.0.1', () => ok());
+  });
+  const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
+
+  const s3 = createS3Client({ endpoint: `http://127.0.0.1:${s3Port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, checksums: false });
+  useS3rverCopySourceEncoding(s3);
+  const dynamoBase = new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
+  if (!(await dynamoBase.send(new ListTablesCommand({}))).TableNames?.includes(SIM_TABLE)) {
+    await dynamoBase.send(new CreateTableCommand(directoryTableDefinition(SIM_TABLE)));
+  }
+  // Clients the sim never sends with (the Lambdas are called in-process).
+  const clients: AwsClients = {
+    s3,
+    dynamo: DynamoDBDocumentClient.from(dynamoBase),
+    lambda: new LambdaClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
+    sqs: new SQSClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
+    secrets: new SecretsManagerClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
+  };
+
+  const awsConfig: AwsConfig = {
+    THRU_BUCKET: SIM_BUCKET,
+    THRU_TABLE: SIM_TABLE,
+    THRU_PUBLIC_HOST: config.publicHost ?? config.bind,
+    THRU_PUBLIC_PORT: config.sftpPort,
+    THRU_HOST_KEY_FINGERPRINTS: hostKey.fingerprint,
+    THRU_SSE: 'AES256',
+    THRU_IDENTITY_TIMEOUT_MS: 5_000,
+    THRU_LOG_LEVEL: 'info',
+  };
+  const queue = new SimSqsQueue(logger);
+  // On one machine the sim can also deliver to local folders (the demo's target).
+  const parts: PipelineParts = { config: awsConfig, clients, logger, queue, extraDeliverers: { directory: new FolderDeliverer() }, options: options.pipeline };
+  const directory = directoryOf(parts);
+  const storage = storageOf(parts);
+  const pipeline = pipelineOf(parts, directory, storage);
+
+  // The post-upload Lambda, fed S3's events through the queue.
+  queue.consume(postUploadFunction(parts, { urlEncodedKeys: false }));
+  s3rver.on('event', (notification) => queue.send(JSON.stringify(notification)));
+
+  // The identity Lambda, invoked in-process with the JSON the Invoke API would carry.
+  const identity = identityFunction(parts);
+  const invokeIdentity = async (payload: string) => ({ payload: JSON.stringify(await identity(JSON.parse(payload))) });
+  const front = await startFrontEnd({
+    ...parts,
+    invokeIdentity,
+    hostKey,
+    port: config.sftpPort,
+    bind: config.bind,
+    sshLimits: { ...config.sshLimits, ...options.sshLimits },
+    bruteForce: config.bruteForce,
+    proxyProtocol: config.proxyProtocol,
+  });
+
+  // The admin Lambda's router, on Node's HTTP server with the local bearer token (API
+  // Gateway's IAM authorization has no local equivalent).
+  const access = { publicUrl: sftpUrl(config.publicHost ?? config.bind, front.port), hostKeyFingerprints: [hostKey.fingerprint] };
+  let demo: Demo | undefined;
+  if (config.demo && (await isEmpty(directory))) {
+    demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer: (id) => pipeline.retry(id) }), join(dataDir, 'delivered'));
+  }
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer: (id) => pipeline.retry(id), auth: bearerAuth(adminToken.token) });
+  const http = await serveAdmin(app, config.adminPort, config.bind);
+  const adminPort = http.port;
+  logger.info({ sftpPort: front.port, adminPort, hostKey: hostKey.fingerprint, s3: `http://127.0.0.1:${s3Port}`, dynamodb: dynamoEndpoint }, 'thru-sftp sim started');
+
+  return {
+    sftpPort: front.port,
+    adminPort,
+    hostKeyFingerprint: hostKey.fingerprint,
+    adminToken,
+    demo,
+    directory,
+    storage,
+    s3,
+    bucket: SIM_BUCKET,
+    queue,
+    pipeline,
+    sftp: front.sftp,
+    async stop() {
+      await Promise.allSettled([front.sftp.close(), http.close()]);
+      await queue.stop();
+      s3.destroy();
+      dynamoBase.destroy();
+      s3rver.httpServer?.closeAllConnections();
+      await s3rver.close();
+      dynamoServer.closeAllConnections();
+      await new Promise<void>((ok) => dynamoServer.close(() => ok()));
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// The whole benchmark with tiny sizes: both servers start, every kind of scenario
+// runs against both, a report is written and the system user is removed. Needs root
+// and Debian's openssh-server, like `npm run bench`; no timing is asserted.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Cleanups, runBench } from '../../bench/bench.js';
+import { parseOptions } from '../../bench/options.js';
+
+const MIB = 1024 * 1024;
+const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
+const user = 'thrubenchci';
+
+describe.skipIf(!canRun)('npm run bench, tiny', () => {
+  const out = mkdtempSync(join(tmpdir(), 'thru-bench-smoke-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('measures both servers in every kind of scenario and cleans up', async () => {
+    const options = {
+      ...parseOptions(['--quick', '--rounds', '1', '--user', user, '--only', 'put,get,small,parallel,login-password,idle', '--dir', 'reports', '--out', out]),
+      bigSize: MIB,
+      smallFiles: 5,
+      parallelClients: 2,
+      parallelSize: MIB,
+      idleSessions: 3,
+    };
+    const lines: string[] = [];
+    const cleanups = new Cleanups((l) => lines.push(l));
+    let run;
+    try {
+      run = await runBench(options, (l) => lines.push(l), cleanups);
+    } finally {
+      await cleanups.run();
+    }
+    expect(lines.join('\n')).not.toMatch(/failed/);
+    const scenarios = new Set(run.results.map((r) => r.figure.scenario));
+    expect([...scenarios]).toEqual(['put 1 MiB', 'get 1 MiB', 'put -r 5 × 4 KiB', '2 clients × put 1 MiB', 'login + pwd, password', '3 idle sessions']);
+    for (const r of run.results) {
+      expect(r.thru?.n, `${r.figure.scenario}: ${r.figure.name}`).toBe(1);
+      expect(r.openssh?.n, `${r.figure.scenario}: ${r.figure.name}`).toBe(1);
+    }
+    expect(readFileSync(run.file, 'utf8')).toContain('| put 1 MiB | throughput, MiB/s');
+    // The system user and the scratch folder are gone.
+    expect(() => execFileSync('id', ['-u', user], { stdio: 'ignore' })).toThrow();
+    expect(existsSync(run.scratch)).toBe(false);
+  }, 120_000);
+});
