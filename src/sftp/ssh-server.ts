@@ -9,7 +9,7 @@
 // brute-force defence (src/core/brute-force.ts), which decides on bans.
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import ssh2, { type AuthContext, type Connection, type PublicKeyAuthContext } from 'ssh2';
+import ssh2, { type AuthContext, type ClientInfo, type Connection, type PublicKeyAuthContext } from 'ssh2';
 import type { Logger } from 'pino';
 import { failureOf, type BruteForceGuard, type LoginFailure } from '../core/brute-force.js';
 import { FileSession } from '../core/file-session.js';
@@ -82,6 +82,8 @@ interface Accepted {
   endReason: string;
   /** Passed admission and handed to ssh2. */
   admitted: boolean;
+  /** Sent its SSH identification (a load balancer's TCP health check never does). */
+  identified?: boolean;
   /** Being disconnected: what the client still sends is ignored, not scored. */
   closing?: boolean;
   client?: Connection;
@@ -114,8 +116,8 @@ export class SshFrontEnd {
     assertSsh2Patched();
     this.limits = { ...DEFAULT_SSH_LIMITS, ...options.limits };
     this.limits.maxReadLength = Math.max(1, Math.min(this.limits.maxReadLength, MAX_READ_LENGTH));
-    this.ssh = new Server({ hostKeys: options.hostKeys, algorithms: ALGORITHMS, ident: 'thru-sftp', banner: options.banner }, (client: Connection) =>
-      this.onConnection(client),
+    this.ssh = new Server({ hostKeys: options.hostKeys, algorithms: ALGORITHMS, ident: 'thru-sftp', banner: options.banner }, (client: Connection, info: ClientInfo) =>
+      this.onConnection(client, info),
     );
     this.tcp = createServer((socket: Socket) => this.accept(socket));
   }
@@ -208,7 +210,6 @@ export class SshFrontEnd {
     if (ban) return this.refuse(c, 'banned', { until: ban.until });
     if (c.socket.destroyed) return;
     c.admitted = true;
-    c.log.info({ 'activity-type': 'CONNECTED' }, 'connected');
     this.bySocket.set(c.socket, c);
     this.ssh.injectSocket(c.socket);
   }
@@ -224,7 +225,9 @@ export class SshFrontEnd {
   private closed(c: Accepted): void {
     clearTimeout(c.timer);
     this.live.remove(c);
-    if (!c.admitted) return;
+    // A connection that never identified itself and that we did not end is a TCP probe
+    // (the NLB's health checks): not worth a line.
+    if (!c.admitted || (!c.identified && c.endReason === 'client-disconnect')) return;
     const duration = Date.now() - c.openedAt;
     // After ssh2 has closed the channels (same tick), so that their PARTIAL_CLOSE lines come first.
     setImmediate(() => c.log.info({ 'activity-type': 'SESSION_END', reason: c.endReason, 'duration-ms': duration }, 'session ended'));
@@ -262,11 +265,13 @@ export class SshFrontEnd {
     }
   }
 
-  private onConnection(client: Connection): void {
+  private onConnection(client: Connection, info: ClientInfo): void {
     const socket = socketOf(client);
     const c = socket && this.bySocket.get(socket);
     if (!c) return void client.end();
     c.client = client;
+    c.identified = true;
+    c.log.info({ 'activity-type': 'CONNECTED', 'client-version': info.header.versions.software }, 'connected');
     const sourceIp = c.ip;
     let principal: Principal | undefined;
     let failures = 0;

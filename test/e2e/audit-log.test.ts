@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/local-server.js';
 import { generateKey, sftpBatch, type ClientKey } from '../support/openssh.js';
 import { call, connectSftp } from '../support/ssh2-client.js';
+import { rawConnection } from '../support/tcp.js';
 import { parsePublicKey } from '../../src/core/public-keys.js';
 
 const PASSWORD = 'audit-secret-pass-9';
@@ -66,6 +67,7 @@ describe('audit log', () => {
       'CONNECTED', 'AUTH_SUCCESS', 'MKDIR', 'OPEN', 'CLOSE', 'OPEN', 'CLOSE', 'RENAME', 'SETSTAT', 'REMOVE', 'RMDIR', 'OPEN', 'PARTIAL_CLOSE', 'SESSION_END',
     ]);
     const byType = (t: string) => lines.filter((l) => l['activity-type'] === t);
+    expect(byType('CONNECTED')[0]!['client-version']).toMatch(/^ssh2js/);
     expect(byType('AUTH_SUCCESS')[0]).toMatchObject({ method: 'password' });
     expect(byType('OPEN')[0]).toMatchObject({ path: '/d/a.txt', mode: 'WRITE|CREATE|TRUNCATE' });
     expect(byType('CLOSE')[0]).toMatchObject({ path: '/d/a.txt', 'bytes-in': 1000 });
@@ -94,6 +96,16 @@ describe('audit log', () => {
       'ssh-public-key-fingerprint': parsePublicKey(key.publicKey).fingerprint,
       'server-id': server.endpointId,
     });
+  });
+
+  it('a TCP probe that never speaks SSH (a load balancer health check) leaves no line', async () => {
+    const probe = await rawConnection(server.port, { from: '127.0.0.50' });
+    probe.socket.end();
+    await probe.closed;
+    // Then a real session from the same address, whose end is the sign that the server is done.
+    (await connectSftp(server.port, { username: 'audited', password: PASSWORD, localAddress: '127.0.0.50' })).end();
+    await server.until('the session end', () => server.logs.find((l) => l['client-ip'] === '127.0.0.50' && l['activity-type'] === 'SESSION_END'));
+    expect(types(server.logs.filter((l) => l['client-ip'] === '127.0.0.50'))).toEqual(['CONNECTED', 'AUTH_SUCCESS', 'SESSION_END']);
   });
 
   it('never contains a password, right or wrong', () => {
