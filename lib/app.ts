@@ -30,7 +30,7 @@ export function buildThruSftp(app: App, config: StageConfig = stageConfigOf(app)
   const stateless = new StatelessStack(app, `${prefix}-stateless`, {
     config,
     data: stateful,
-    description: `thru-sftp ${config.stage}: VPC, SFTP service (Fargate + NLB), Lambdas, admin API, alarms`,
+    description: `thru-sftp ${config.stage}: ${config.frontEnd === 'transfer-family' ? 'SFTP on AWS Transfer Family' : 'VPC, SFTP service (Fargate + NLB)'}, Lambdas, admin API, alarms`,
   });
   stateless.addStackDependency(stateful);
   Tags.of(app).add('project', 'thru-sftp');

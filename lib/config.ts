@@ -16,8 +16,13 @@ const StageConfigSchema = z
   .object({
     /** CPU architecture of the Fargate tasks and of the image built for them. */
     architecture: z.enum(['arm64', 'x86_64']),
-    /** The SFTP front end. Issue 10 adds 'transfer-family'. */
-    frontEnd: z.literal('fargate'),
+    /**
+     * The SFTP front end: our server on Fargate behind an NLB, or an AWS Transfer Family
+     * server calling the same identity Lambda (README: what differs, what it costs).
+     * With 'transfer-family' the Fargate settings (architecture, tasks, scaling,
+     * drainSeconds) are unused.
+     */
+    frontEnd: z.enum(['fargate', 'transfer-family']),
     tasks: z
       .object({
         /** Never fewer than 2: a deploy or an AZ outage must not take SFTP down. */
@@ -64,7 +69,16 @@ const StageConfigSchema = z
     /** Buckets that `s3` delivery endpoints may write to (the post-upload Lambda's PutObject grant). */
     deliveryBuckets: z.array(z.string().min(3)),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.frontEnd !== 'transfer-family') return;
+    // A PUBLIC Transfer Family endpoint has neither security group nor Elastic IPs; a
+    // VPC endpoint would (and costs a VPC with interface endpoints): not built yet.
+    if (c.elasticIps) ctx.addIssue({ code: 'custom', path: ['elasticIps'], message: 'elasticIps is not available with frontEnd "transfer-family" (its public endpoint has AWS-managed addresses)' });
+    if (c.sftpIngressCidrs.join() !== '0.0.0.0/0') {
+      ctx.addIssue({ code: 'custom', path: ['sftpIngressCidrs'], message: 'sftpIngressCidrs is not available with frontEnd "transfer-family" (its public endpoint has no security group); per-user allowedCidrs still apply' });
+    }
+  });
 
 export type StageConfig = z.infer<typeof StageConfigSchema> & { stage: Stage };
 

@@ -1,6 +1,6 @@
 // What pages an operator: post-upload records in the dead-letter queue, a spike of
 // failed SFTP logins, admin API 5xx answers, fewer healthy SFTP tasks than the
-// minimum, and identity Lambda errors (logins fail while it fails). Every alarm
+// minimum (Fargate front end), and identity Lambda errors (logins fail while it fails). Every alarm
 // notifies one SNS topic; `alarmEmail` subscribes an address to it.
 import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -22,9 +22,10 @@ export const AUTH_FAILURE_PATTERN = logs.FilterPattern.stringValue('$.activity-t
 export interface AlarmsProps {
   stage: string;
   deadLetterQueue: sqs.IQueue;
+  /** The front end's JSON log (our service's, or Transfer Family's structured log). */
   serviceLogGroup: logs.ILogGroup;
-  targetGroup: elbv2.NetworkTargetGroup;
-  minTasks: number;
+  /** Fargate front end only: healthy tasks behind the NLB, and how many there must be. */
+  tasks?: { targetGroup: elbv2.NetworkTargetGroup; min: number };
   api: apigw.HttpStage;
   identityFunction: lambda.IFunction;
   failedLoginThreshold: number;
@@ -75,15 +76,17 @@ export class Alarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.add('RunningTasks', {
-      alarmDescription: `Fewer than ${props.minTasks} healthy SFTP tasks behind the load balancer for 3 minutes.`,
-      metric: props.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum' }),
-      threshold: props.minTasks,
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      // No data means no healthy target reported at all.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    if (props.tasks) {
+      this.add('RunningTasks', {
+        alarmDescription: `Fewer than ${props.tasks.min} healthy SFTP tasks behind the load balancer for 3 minutes.`,
+        metric: props.tasks.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum' }),
+        threshold: props.tasks.min,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // No data means no healthy target reported at all.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
 
     this.add('IdentityErrors', {
       alarmDescription: 'The identity Lambda failed: SFTP logins are refused while it does.',

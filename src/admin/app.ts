@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Directory } from '../core/ports/directory.js';
 import { createTenancy, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { auditLog } from './audit.js';
+import { consoleRoutes, type ConsoleAssets } from './console.js';
 import type { AdminEnv } from './env.js';
 import { errorResponse, handleError, validationFailure } from './errors.js';
 import { banRoutes } from './routes/bans.js';
@@ -36,6 +37,8 @@ export interface AdminDeps {
   maxBodyBytes?: number;
   /** Lists and lifts bans; by default one on `directory` (listing and lifting need no policy). */
   bruteForce?: BruteForceGuard;
+  /** The built web console, served under /console/; absent: no console. */
+  console?: ConsoleAssets;
 }
 
 export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
@@ -60,6 +63,8 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
     createRoute({ method: 'get', path: '/v1/health', tags: ['service'], security: [], responses: { 200: json(z.object({ status: z.literal('ok') }), 'the service is up') } }),
     (c) => c.json({ status: 'ok' as const }, 200),
   );
+
+  if (deps.console) consoleRoutes(app, deps.console);
 
   // Authentication before reading any body; then the size limit.
   app.use('/v1/*', deps.auth);

@@ -3,7 +3,7 @@
 // fields are a 400) and check shapes and types only; the meaning (name rules, paths,
 // keys, ranges) is checked by the core tenancy services, which answer 422.
 import { z } from '@hono/zod-openapi';
-import { DELIVERY_STATUSES, ENDPOINT_TYPES, PERMISSIONS } from '../core/model.js';
+import { DELIVERY_STATUSES, ENDPOINT_TYPES, PERMISSIONS, TRANSFER_STATES } from '../core/model.js';
 import { MAX_IDLE_TIMEOUT_SECONDS, MIN_IDLE_TIMEOUT_SECONDS, MIN_PASSWORD_LENGTH } from '../core/tenancy/rules.js';
 
 export const MAX_PAGE_SIZE = 100;
@@ -250,6 +250,12 @@ const DeliverySchema = z
 export const TransferSchema = z
   .object({
     id: id('tr-3f9a0c1b2d4e5f60'),
+    state: z.enum(TRANSFER_STATES).openapi({
+      description: 'awaiting-trigger: uploaded, no completion signal yet; waiting-for-data: a trigger file arrived before its data file; active: complete, see the deliveries; failed: see error',
+    }),
+    signal: z.enum(['temp-rename', 'per-file-trigger', 'batch-trigger']).optional().openapi({ description: 'how completion was signalled' }),
+    error: z.string().optional().openapi({ description: 'why a failed transfer could not be processed' }),
+    finishedAt: instant.optional().openapi({ description: 'when every delivery completed and the follow-ups ran' }),
     orgId: z.string(),
     flowId: z.string(),
     sourceFlowEndpointId: z.string(),

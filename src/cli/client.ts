@@ -1,5 +1,6 @@
 // A small client of the admin API for the CLI: JSON in and out, errors surfaced with the
-// API's own code and message.
+// API's own code and message. Locally it sends the bearer token; on AWS the API wants
+// IAM (SigV4) signatures instead (sigv4.ts).
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -10,26 +11,48 @@ export class ApiError extends Error {
   }
 }
 
+/** A command that failed for a reason already explained (or explained by `message`): exit 1. */
+export class CliFailure extends Error {
+  readonly silent: boolean;
+  constructor(message: string, options: { silent?: boolean } = {}) {
+    super(message);
+    this.silent = options.silent ?? false;
+  }
+}
+
+/** Headers that authenticate one request: a bearer token, or a signature over the request. */
+export type RequestAuth = (request: { method: string; url: URL; headers: Record<string, string>; body?: string }) => Promise<Record<string, string>>;
+
+export const bearer = (token: string): RequestAuth => async () => ({ authorization: `Bearer ${token}` });
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
 }
 
 export class AdminClient {
+  private readonly auth: RequestAuth;
+
+  /** `auth`: a bearer token, or a RequestAuth (SigV4 on AWS). */
   constructor(
     private readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
+    auth: string | RequestAuth,
+  ) {
+    this.auth = typeof auth === 'string' ? bearer(auth) : auth;
+  }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const url = new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json' };
+    try {
+      Object.assign(headers, await this.auth({ method, url, headers: { ...headers }, body: payload }));
+    } catch (err) {
+      throw new ApiError(0, 'no_credentials', `cannot authenticate to the admin API: ${(err as Error).message}`);
+    }
     let res: Response;
     try {
-      res = await fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      res = await fetch(url, { method, headers, body: payload });
     } catch (err) {
       throw new ApiError(0, 'unreachable', `cannot reach the admin API at ${this.baseUrl}: ${(err as Error).message}`);
     }

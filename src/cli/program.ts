@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { AdminClient, ApiError } from './client.js';
+import { AdminClient, ApiError, CliFailure } from './client.js';
+import { importCommand } from './import-command.js';
+import { smokeCommand } from './smoke-command.js';
 
 interface Org { id: string; name: string }
 interface FlowEndpoint { id: string; endpointId: string; role: string; path: string }
@@ -168,6 +170,9 @@ export function buildProgram(): Command {
     await client.request('DELETE', `users/${await resolveUser(client, ref)}/keys/${enc(fingerprint)}`);
   });
 
+  program.addCommand(importCommand(api));
+  program.addCommand(smokeCommand(api));
+
   const transfers = program.command('transfers').description('completed uploads and their deliveries');
   transfers.command('list').requiredOption('--flow <flowId>')
     .action(async (o: { flow: string }, cmd: Command) => print(await api(cmd).all(`flows/${enc(o.flow)}/transfers`)));
@@ -186,6 +191,10 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ApiError) {
       process.stderr.write(`thru-sftp: ${err.code}: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof CliFailure) {
+      if (!err.silent) process.stderr.write(`thru-sftp: ${err.message}\n`);
       return 1;
     }
     throw err;

@@ -196,19 +196,18 @@ export class FileSession {
   async openWrite(path: string, flags: OpenFlags): Promise<WriteHandle> {
     const virtual = resolveVirtualPath(path);
     if (virtual === '/') throw isADirectory('/');
-    const key = this.key(virtual);
-    const existing = await this.statOrUndefined(key);
-    if (existing?.type === 'directory') throw isADirectory(virtual);
-    if (existing && flags.create && flags.exclusive) throw alreadyExists(virtual);
-    if (!existing && !flags.create) throw notFound(virtual);
     const resumable = this.isTemp(basename(virtual));
     this.require('upload');
-    // Appending to one's own temp-named upload is resuming it, not overwriting.
-    if (existing && !(resumable && !flags.truncate)) this.require('overwrite');
-    const writer = await this.storage.openWrite(key, {
-      truncate: flags.truncate || !existing,
+    const writer = await this.storage.openWrite(this.key(virtual), {
+      truncate: flags.truncate,
       mode: resumable ? 'resumable' : 'atomic',
       meta: this.meta,
+      authorize: (existing) => {
+        if (existing && flags.create && flags.exclusive) throw alreadyExists(virtual);
+        if (!existing && !flags.create) throw notFound(virtual);
+        // Appending to one's own temp-named upload is resuming it, not overwriting.
+        if (existing && !(resumable && !flags.truncate)) this.require('overwrite');
+      },
     });
     const handle = new WriteHandle(virtual, resumable, writer, flags.append, (h) => this.writers.delete(h));
     this.writers.add(handle);

@@ -1,5 +1,5 @@
 // What `npm start` tells a person at the terminal: how to connect, where the admin
-// API is, and secrets generated this start (shown once, never logged).
+// API and the web console are, and secrets generated this start (shown once, never logged).
 import type { Config } from '../config.js';
 import type { LocalRuntime } from './local.js';
 
@@ -13,6 +13,7 @@ export function printBanner(runtime: BannerFacts, config: Config, title = 'thru-
     `  SFTP      sftp -P ${runtime.sftpPort} <user>@${host}`,
     `  host key  ${runtime.hostKeyFingerprint} (ssh-ed25519)`,
     `  admin API http://${host}:${runtime.adminPort}/v1/  (Authorization: Bearer <token>)`,
+    `  console   http://${host}:${runtime.adminPort}/console/  (sign in with the admin token)`,
   ];
   if (runtime.adminToken.created) lines.push(`  admin token (new, kept in ${runtime.adminToken.file}): ${runtime.adminToken.token}`);
   else if (runtime.adminToken.file) lines.push(`  admin token in ${runtime.adminToken.file}`);

@@ -23,6 +23,7 @@ import { createAdminApp } from '../admin/app.js';
 import { serveAdmin } from './admin-server.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
 import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
+import { checkoutConsole } from './console-assets.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
 
 export interface LocalRuntime {
@@ -100,7 +101,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer }), join(dataDir, 'delivered'));
   }
 
-  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), bruteForce });
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), bruteForce, console: checkoutConsole() });
   const http = await serveAdmin(app, config.adminPort, config.bind);
   const adminPort = http.port;
   logger.info({ sftpPort: sftpAddress.port, adminPort, hostKey: hostKey.fingerprint, dataDir }, 'thru-sftp started');

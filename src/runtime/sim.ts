@@ -26,6 +26,7 @@ import { loadOrCreateHostKey } from '../adapters/local/host-key.js';
 import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
 import { FolderDeliverer } from '../adapters/local/folder-deliverer.js';
 import { createAdminApp } from '../admin/app.js';
+import { checkoutConsole } from './console-assets.js';
 import { serveAdmin } from './admin-server.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
 import { createTenancy, sftpUrl } from '../core/tenancy/index.js';
@@ -141,7 +142,7 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   if (config.demo && (await isEmpty(directory))) {
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer: (id) => pipeline.retry(id) }), join(dataDir, 'delivered'));
   }
-  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer: (id) => pipeline.retry(id), auth: bearerAuth(adminToken.token) });
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer: (id) => pipeline.retry(id), auth: bearerAuth(adminToken.token), console: checkoutConsole() });
   const http = await serveAdmin(app, config.adminPort, config.bind);
   const adminPort = http.port;
   logger.info({ sftpPort: front.port, adminPort, hostKey: hostKey.fingerprint, s3: `http://127.0.0.1:${s3Port}`, dynamodb: dynamoEndpoint }, 'thru-sftp sim started');

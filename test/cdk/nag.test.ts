@@ -65,6 +65,7 @@ const variants = {
         customDomain: { name: 'sftp.example.com', hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' },
       },
     }),
+  'Transfer Family front end': () => buildTestApp({ overrides: { frontEnd: 'transfer-family' } }),
 };
 
 describe.each(Object.entries(variants))('AwsSolutions checks, %s', (_name, build) => {

@@ -157,7 +157,7 @@ describe('SFTP service', () => {
   });
 
   it('admits port 22 from the configured CIDRs, and the tasks only from the NLB', () => {
-    const sftp = dev.stateless.sftp;
+    const sftp = dev.stateless.sftp!;
     const lbSg = resourcesOf(dev.stateless$, 'AWS::EC2::SecurityGroup').find((s) => s.id.startsWith('SftpLoadBalancerSecurityGroup'))!;
     expect(lbSg.props.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 22, ToPort: 22, IpProtocol: 'tcp' })]);
     const prodLbSg = resourcesOf(prod.stateless$, 'AWS::EC2::SecurityGroup').find((s) => s.id.startsWith('SftpLoadBalancerSecurityGroup'))!;
@@ -277,7 +277,7 @@ describe('IAM', () => {
 
   it('lets the SFTP task invoke only the identity function, read only the host key secret, read the table and write only ban items', () => {
     const stack = dev.stateless;
-    const role = logicalId(stack.sftp.taskRole, stack);
+    const role = logicalId(stack.sftp!.taskRole, stack);
     const statements = policyStatements(dev.stateless$).filter((s) => s.roles.includes(role)).map((s) => s.statement);
     const byAction = new Map(statements.flatMap((s) => actionsOf(s).map((a) => [a, s.Resource] as const)));
     expect([...byAction.keys()].sort()).toEqual([
@@ -355,7 +355,7 @@ describe('alarms', () => {
     const service = dev.stateless;
     dev.stateless$.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: '{ $.activity-type = "AUTH_FAILURE" }',
-      LogGroupName: { Ref: logicalId(service.sftp.logGroup, service) },
+      LogGroupName: { Ref: logicalId(service.sftp!.logGroup, service) },
       MetricTransformations: [{ MetricName: 'FailedLogins-dev', MetricNamespace: 'ThruSftp', MetricValue: '1', DefaultValue: 0 }],
     });
     prod.stateless$.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });

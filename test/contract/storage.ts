@@ -377,6 +377,37 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
       });
     });
 
+    describe('openWrite authorize', () => {
+      it('sees nothing for a new key and the file for an existing one; what it throws leaves storage as it was', async () => {
+        const seen: unknown[] = [];
+        const w = await s.openWrite('t/auth.txt', { truncate: true, mode: 'atomic', meta: META, authorize: (e) => seen.push(e) });
+        await w.write(0, Buffer.from('first'));
+        await w.commit();
+        expect(seen).toEqual([undefined]);
+        const refused = new Error('no overwriting');
+        await expect(
+          s.openWrite('t/auth.txt', {
+            truncate: true, mode: 'atomic', meta: META,
+            authorize: (e) => {
+              seen.push(e);
+              throw refused;
+            },
+          }),
+        ).rejects.toBe(refused);
+        expect(seen[1]).toMatchObject({ name: 'auth.txt', type: 'file', size: 5 });
+        expect((await read('t/auth.txt')).toString()).toBe('first');
+        await expect(s.openWrite('t/none.txt', { truncate: true, mode: 'resumable', meta: META, authorize: () => { throw refused; } })).rejects.toBe(refused);
+        expect(await exists('t/none.txt')).toBe(false);
+      });
+
+      it('is not asked about a folder: that is is_a_directory', async () => {
+        await s.mkdir('t/folder');
+        let asked = false;
+        await expect(s.openWrite('t/folder', { truncate: true, mode: 'atomic', meta: META, authorize: () => (asked = true) })).rejects.toMatchObject({ code: 'is_a_directory' });
+        expect(asked).toBe(false);
+      });
+    });
+
     describe('openWrite, resumable (temp names)', () => {
       it('keeps the bytes received when aborted, and appends from there', async () => {
         const data = randomBytes(400_000);

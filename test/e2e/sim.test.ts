@@ -149,3 +149,12 @@ describe('post-upload operations from S3 events', () => {
     expect(readdirSync(folder)).toEqual(['report+1.csv']);
   });
 });
+
+describe('the admin port', () => {
+  it('serves the web console beside the admin API, as npm start does', async () => {
+    const res = await fetch(`http://127.0.0.1:${sim.adminPort}/console/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<title>thru-sftp console</title>');
+    expect((await fetch(`http://127.0.0.1:${sim.adminPort}/v1/organizations`)).status).toBe(401);
+  });
+});

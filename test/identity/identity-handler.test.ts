@@ -13,6 +13,9 @@ import { createTenancy } from '../../src/core/tenancy/index.js';
 import { IdentityResponse } from '../../src/identity/contract.js';
 import { createIdentityHandler } from '../../src/identity/handler.js';
 import { startDynalite, type Dynalite } from '../support/dynalite.js';
+import { createLogger } from '../../src/log.js';
+import { loadAwsConfig } from '../../src/runtime/aws-config.js';
+import { identityFunction, type AwsClients } from '../../src/runtime/aws.js';
 import { generateKey } from '../support/openssh.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
@@ -84,6 +87,19 @@ describe('as a Transfer Family custom identity provider', () => {
     expect(await handler(tfEvent({ protocol: 'FTP', password }))).toEqual({});
     expect(await handler({ username: 'alice' })).toEqual({});
     expect(await handler('garbage')).toEqual({});
+  });
+});
+
+describe('as the Lambda the CDK deploys for Transfer Family', () => {
+  it('answers with the session role the stack passes as THRU_TRANSFER_ROLE_ARN, and without it none', async () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/thru-sftp-prod-stateless-TransferSessionRole';
+    const clients = { dynamo: db.client } as unknown as AwsClients;
+    const logger = createLogger('silent');
+    const env = { THRU_TABLE: db.tableName, THRU_BUCKET: 'files-bucket', AWS_REGION: 'us-east-1' };
+    const deployed = identityFunction({ config: loadAwsConfig({ ...env, THRU_TRANSFER_ROLE_ARN: roleArn }), clients, logger });
+    expect(await deployed(tfEvent({ password }))).toMatchObject({ Role: roleArn, HomeDirectoryType: 'LOGICAL' });
+    const fargate = identityFunction({ config: loadAwsConfig(env), clients, logger });
+    expect(await fargate(tfEvent({ password }))).not.toHaveProperty('Role');
   });
 });
 

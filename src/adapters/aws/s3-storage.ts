@@ -185,6 +185,7 @@ export class S3Storage implements Storage {
     const objectKey = this.keys.object(key);
     const [, head] = await Promise.all([this.requireParent(key), this.head(objectKey)]);
     if (!head && (await this.folder(key))) throw isADirectory('that');
+    options.authorize?.(head ? { name: key.slice(key.lastIndexOf('/') + 1), type: 'file', size: head.ContentLength ?? 0, mtime: head.LastModified ?? new Date(0) } : undefined);
     const base = !options.truncate && head ? { objectKey, size: head.ContentLength ?? 0, etag: head.ETag } : undefined;
     return this.writer(objectKey, options.mode, toMetadata(options.meta), base);
   }

@@ -3,12 +3,33 @@
 // final rename is atomic) and fsynced before CLOSE is answered; temp-named uploads are
 // written in place so a resume finds them. Every change that completes emits a storage
 // event shaped like S3's, which feeds the post-upload pipeline.
-import { constants, promises as fsp, type Dir, type Stats } from 'node:fs';
-import { close as closeCb, fdatasync, open as openCb, write as writeCb } from 'node:fs';
+//
+// Lookups (realpath, lstat, fstat, opening to read) are synchronous: on a local disk each
+// takes ~2 µs, where Node's thread pool costs ~45 µs of CPU and a round trip per call
+// (measured), and a small upload is mostly such calls. Whatever changes the filesystem
+// (creating, renaming, removing) stays asynchronous: those wait for the journal while
+// another upload's fsync commits it (0.3 ms per create measured), which must not stall
+// every session. The data directory must be on a local disk.
+import {
+  closeSync,
+  constants,
+  fdatasync,
+  fstatSync,
+  fsync,
+  lstatSync,
+  open as openCb,
+  openSync,
+  promises as fsp,
+  read as readCb,
+  realpathSync,
+  write as writeCb,
+  type Dir,
+  type Stats,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { invalidArgument, isADirectory, isCoreError, notFound } from '../../core/errors.js';
+import { invalidArgument, isADirectory, notFound } from '../../core/errors.js';
 import type {
   Entry,
   FileReader,
@@ -48,33 +69,41 @@ const dataSync = (fd: number) => new Promise<void>((resolve, reject) => fdatasyn
 const openFd = (path: string, flags: number, mode = FILE_MODE) =>
   new Promise<number>((resolve, reject) => openCb(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
 
-const closeFd = (fd: number) => new Promise<void>((resolve, reject) => closeCb(fd, (err) => (err ? reject(err) : resolve())));
+const fullSync = (fd: number) => new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
 
 const newVersion = () => randomBytes(8).toString('hex');
 
+/** Make a rename in `path` durable. */
 async function fsyncDirectory(path: string): Promise<void> {
-  const handle = await fsp.open(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    await handle.sync();
+    await fullSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 class FsReader implements FileReader {
+  private closed = false;
   constructor(
-    private readonly handle: fsp.FileHandle,
+    private readonly fd: number,
     readonly size: number,
   ) {}
-  async read(position: number, length: number): Promise<Buffer> {
+  read(position: number, length: number): Promise<Buffer> {
     const want = Math.max(0, Math.min(length, this.size - position));
-    if (want === 0) return Buffer.alloc(0);
+    if (want === 0 || this.closed) return Promise.resolve(Buffer.alloc(0));
     const buffer = Buffer.allocUnsafe(want);
-    const { bytesRead } = await this.handle.read(buffer, 0, want, position);
-    return bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+    return new Promise((resolve, reject) =>
+      readCb(this.fd, buffer, 0, want, position, (err, bytesRead) => {
+        if (err) reject(fromFsError(err));
+        else resolve(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
+      }),
+    );
   }
   async close(): Promise<void> {
-    await this.handle.close();
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
   }
 }
 
@@ -165,7 +194,7 @@ class FsWriter implements FileWriter {
       if (this.staged) await this.publish(this.staged);
       else {
         await dataSync(this.fd);
-        await this.closeFd();
+        this.closeFd();
       }
     } catch (err) {
       await this.discard();
@@ -180,15 +209,10 @@ class FsWriter implements FileWriter {
    * through libuv's thread pool and a small file's CLOSE is mostly those.
    */
   private async publish(staged: string): Promise<void> {
-    const dir = fsp.open(join(this.finalPath, '..'), constants.O_RDONLY | constants.O_DIRECTORY);
-    try {
-      await dataSync(this.fd);
-      await Promise.all([fsp.rename(staged, this.finalPath), this.closeFd()]);
-      await (await dir).sync();
-    } finally {
-      // Closing a read-only folder descriptor cannot lose data: nobody waits for it.
-      dir.then((h) => h.close()).catch(() => undefined);
-    }
+    await dataSync(this.fd);
+    this.closeFd();
+    await fsp.rename(staged, this.finalPath);
+    await fsyncDirectory(join(this.finalPath, '..'));
   }
 
   async abort(): Promise<void> {
@@ -203,15 +227,19 @@ class FsWriter implements FileWriter {
 
   /** Close the descriptor if still open and drop the staging file; keep a resumable file. */
   private async discard(): Promise<void> {
-    await this.closeFd().catch(() => undefined);
+    try {
+      this.closeFd();
+    } catch {
+      // already reported by the write or sync that failed
+    }
     if (this.staged) await fsp.rm(this.staged, { force: true }).catch(() => undefined);
   }
 
   private fdClosed = false;
-  private async closeFd(): Promise<void> {
+  private closeFd(): void {
     if (this.fdClosed) return;
     this.fdClosed = true;
-    await closeFd(this.fd);
+    closeSync(this.fd);
   }
 }
 
@@ -278,12 +306,13 @@ export class FsStorage implements Storage {
    * links, but one placed in the data directory by other means must not lead out.
    * (Node has no openat2(RESOLVE_BENEATH); one realpath per operation, not per READ.)
    */
-  private async real(key: string, self = false): Promise<string> {
+  private real(key: string, self = false): string {
     const path = this.path(key);
     const folder = self ? path : join(path, '..');
     let actual: string;
     try {
-      actual = await fsp.realpath(folder);
+      // The trailing separator makes realpath fail (ENOTDIR) unless it is a folder.
+      actual = realpathSync.native(folder + sep);
     } catch (err) {
       throw fromFsError(err);
     }
@@ -298,8 +327,13 @@ export class FsStorage implements Storage {
   }
 
   async stat(key: string): Promise<Entry> {
-    const st = await fsp.lstat(await this.real(key)).catch((err: unknown) => Promise.reject(fromFsError(err)));
-    const entry = FsStorage.entryOf(key.slice(key.lastIndexOf('/') + 1), st);
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(this.real(key), { throwIfNoEntry: false });
+    } catch (err) {
+      throw fromFsError(err);
+    }
+    const entry = st && FsStorage.entryOf(key.slice(key.lastIndexOf('/') + 1), st);
     if (!entry) throw notFound('file');
     return entry;
   }
@@ -314,7 +348,7 @@ export class FsStorage implements Storage {
       this.cursors.delete(cursor);
       dir = open.dir;
     } else {
-      dir = await fsp.opendir(await this.real(key, true), { bufferSize: 128 }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+      dir = await fsp.opendir(this.real(key, true), { bufferSize: 128 }).catch((err: unknown) => Promise.reject(fromFsError(err)));
       cursor = randomBytes(12).toString('hex');
     }
     const names: string[] = [];
@@ -334,7 +368,7 @@ export class FsStorage implements Storage {
       throw fromFsError(err);
     }
     const path = this.path(key);
-    const stats = await Promise.all(names.map((n) => fsp.lstat(join(path, n)).catch(() => undefined)));
+    const stats = names.map((n) => lstatSync(join(path, n), { throwIfNoEntry: false }));
     const entries: Entry[] = [];
     stats.forEach((st, i) => {
       const entry = st && FsStorage.entryOf(names[i]!, st);
@@ -355,79 +389,72 @@ export class FsStorage implements Storage {
   }
 
   async openRead(key: string): Promise<FileReader> {
-    const path = await this.real(key);
     try {
-      const handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-      const st = await handle.stat();
+      const fd = openSync(this.real(key), constants.O_RDONLY | constants.O_NOFOLLOW);
+      const st = fstatSync(fd);
       if (!st.isFile()) {
-        await handle.close();
+        closeSync(fd);
         throw st.isDirectory() ? isADirectory('that') : notFound('file');
       }
-      return new FsReader(handle, st.size);
+      return new FsReader(fd, st.size);
     } catch (err) {
       throw fromFsError(err);
     }
   }
 
   async openWrite(key: string, options: OpenWriteOptions): Promise<FileWriter> {
-    const finalPath = this.path(key);
-    const staged = options.mode === 'atomic' ? join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`) : undefined;
-    const stagedFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
-    // An empty staging file depends on none of the checks: open it alongside them (one
-    // round trip through the thread pool instead of three), and drop it if they fail.
-    const early = staged && options.truncate ? openFd(staged, stagedFlags) : undefined;
-    early?.catch(() => undefined);
+    let refusal: { err: unknown } | undefined;
     try {
-      const slash = key.lastIndexOf('/');
-      const [, parent, existing] = await Promise.all([
-        this.real(key),
-        // A top-level key's parent is the root, which always exists.
-        slash === -1
-          ? undefined
-          : this.stat(key.slice(0, slash)).catch((err: unknown) => {
-              throw isCoreError(err, 'not_found') ? notFound('folder') : err;
-            }),
-        fsp.lstat(finalPath).catch(() => undefined),
-      ]);
-      if (parent && parent.type !== 'directory') throw notFound('folder');
+      // real() also proves the parent is a folder: nothing to write into otherwise.
+      const finalPath = this.real(key);
+      const existing = lstatSync(finalPath, { throwIfNoEntry: false });
       if (existing?.isDirectory()) throw isADirectory('that');
       if (existing && !existing.isFile()) throw notFound('file');
+      try {
+        options.authorize?.(existing && FsStorage.entryOf(key.slice(key.lastIndexOf('/') + 1), existing));
+      } catch (err) {
+        refusal = { err };
+        throw err;
+      }
       const initialSize = options.truncate || !existing ? 0 : existing.size;
+      const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
       let fd: number;
-      if (early) {
-        fd = await early;
-      } else if (staged) {
+      let staged: string | undefined;
+      if (options.mode === 'atomic') {
+        staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
         if (initialSize > 0) await fsp.copyFile(finalPath, staged, constants.COPYFILE_FICLONE);
-        fd = await openFd(staged, stagedFlags);
+        fd = await openFd(staged, flags);
       } else {
-        const trunc = options.truncate ? constants.O_TRUNC : 0;
-        fd = await openFd(finalPath, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | trunc);
+        fd = await openFd(finalPath, flags | (options.truncate ? constants.O_TRUNC : 0));
       }
       const finish = (size: number) => this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
       return new FsWriter(fd, initialSize, staged, finalPath, finish, options.truncate || !existing);
     } catch (err) {
-      if (early && staged) {
-        early
-          .then(closeFd)
-          .then(() => fsp.rm(staged, { force: true }))
-          .catch(() => undefined);
-      }
-      throw fromFsError(err);
+      // The caller's own refusal goes back as it was thrown.
+      throw refusal ? refusal.err : fromFsError(err);
     }
   }
 
   async mkdir(key: string): Promise<void> {
-    await fsp.mkdir(await this.real(key), { mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    try {
+      await fsp.mkdir(this.real(key), { mode: DIR_MODE });
+    } catch (err) {
+      throw fromFsError(err);
+    }
   }
 
   async rmdir(key: string): Promise<void> {
-    await fsp.rmdir(await this.real(key)).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    try {
+      await fsp.rmdir(this.real(key));
+    } catch (err) {
+      throw fromFsError(err);
+    }
   }
 
   async remove(key: string): Promise<void> {
-    const path = await this.real(key);
     try {
-      const st = await fsp.lstat(path);
+      const path = this.real(key);
+      const st = lstatSync(path);
       if (st.isDirectory()) throw isADirectory('that');
       await fsp.unlink(path);
       this.emit('ObjectRemoved:Delete', key, 0);
@@ -437,13 +464,13 @@ export class FsStorage implements Storage {
   }
 
   async rename(from: string, to: string, options: RenameOptions): Promise<void> {
-    const fromPath = await this.real(from);
-    const toPath = await this.real(to);
     try {
-      const st = await fsp.lstat(fromPath);
+      const fromPath = this.real(from);
+      const toPath = this.real(to);
+      const st = lstatSync(fromPath);
       if (options.overwrite || !st.isFile()) {
         // Folders: a check then a rename. Files without overwrite take the link path below.
-        if (!options.overwrite && (await fsp.lstat(toPath).catch(() => undefined))) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+        if (!options.overwrite && lstatSync(toPath, { throwIfNoEntry: false })) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
         await fsp.rename(fromPath, toPath);
       } else {
         // link() fails if the target exists, which makes "no overwrite" atomic.
@@ -461,14 +488,14 @@ export class FsStorage implements Storage {
   }
 
   async readStream(key: string, options: { start?: number; signal?: AbortSignal } = {}): Promise<Readable> {
-    const handle = await fsp.open(await this.real(key), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    const handle = await fsp.open(this.real(key), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => Promise.reject(fromFsError(err)));
     return handle.createReadStream({ start: options.start, signal: options.signal, autoClose: true });
   }
 
   async writeStream(key: string, body: Readable, options: { meta?: ObjectMeta; signal?: AbortSignal } = {}): Promise<{ size: number }> {
     const finalPath = this.path(key);
     await fsp.mkdir(join(finalPath, '..'), { recursive: true, mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
-    await this.real(key);
+    this.real(key);
     const staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const handle = await fsp.open(staged, 'w', FILE_MODE).catch((err: unknown) => Promise.reject(fromFsError(err)));
     let size: number;

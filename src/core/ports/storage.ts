@@ -66,8 +66,14 @@ export interface FileWriter {
 }
 
 export interface OpenWriteOptions {
-  /** Start empty, or from the existing content (resume, in-place edit). */
+  /** Start empty, or from the existing content (resume, in-place edit); a missing file starts empty. */
   truncate: boolean;
+  /**
+   * Called once the adapter knows what is at the key (a file, or nothing: a folder is
+   * refused with is_a_directory first), before anything is written; what it throws,
+   * openWrite throws. It saves the caller a stat of its own (a round trip on S3).
+   */
+  authorize?: (existing: Entry | undefined) => void;
   /**
    * atomic: nothing appears at the key before commit() (normal names).
    * resumable: bytes land at the key as they come and survive a disconnect (temp names).
