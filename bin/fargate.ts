@@ -19,7 +19,16 @@ const DRAIN_MS = Number(process.env.THRU_DRAIN_SECONDS ?? 110) * 1000;
 
 try {
   warnWithoutNativeCrypto(logger);
-  const { sftp } = await startFrontEnd({ config, clients: awsClients(config), logger, port: local.sftpPort, bind: local.bind });
+  const { sftp } = await startFrontEnd({
+    config,
+    clients: awsClients(config),
+    logger,
+    port: local.sftpPort,
+    bind: local.bind,
+    sshLimits: local.sshLimits,
+    bruteForce: local.bruteForce,
+    proxyProtocol: local.proxyProtocol,
+  });
   process.once('SIGTERM', () => {
     logger.info({ connections: sftp.connectionCount, drainMs: DRAIN_MS }, 'SIGTERM: draining');
     sftp.close(DRAIN_MS).then(

@@ -1,9 +1,27 @@
 // Settings from the environment (SPEC §4). Names and defaults are a contract: extend,
 // never rename.
 import { z } from 'zod';
+import { DEFAULT_BRUTE_FORCE_POLICY, type BruteForcePolicy } from './core/brute-force.js';
+import { isCoreError } from './core/errors.js';
+import { checkCidrs } from './core/ip.js';
+import { DEFAULT_SSH_LIMITS, type SshLimits } from './sftp/ssh-server.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const cidrList = z
+  .string()
+  .transform((v) => v.split(',').map((c) => c.trim()).filter((c) => c !== ''))
+  .superRefine((cidrs, ctx) => {
+    try {
+      checkCidrs(cidrs, 'THRU_BAN_SAFE_LIST');
+    } catch (err) {
+      if (!isCoreError(err)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+    }
+  });
+const L = DEFAULT_SSH_LIMITS;
+const B = DEFAULT_BRUTE_FORCE_POLICY;
 
 const Settings = z.object({
   THRU_SFTP_PORT: port.default(2222),
@@ -15,6 +33,26 @@ const Settings = z.object({
   THRU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Create a demo organization, flow and user on the first start of an empty data directory. */
   THRU_DEMO: bool.default(true),
+
+  // SSH limits (0 for the per-address and per-user limits: none).
+  THRU_MAX_AUTH_TRIES: count(1, 100).default(L.maxAuthTries),
+  THRU_LOGIN_GRACE_SECONDS: count(1, 3600).default(L.loginGraceSeconds),
+  THRU_MAX_CONNECTIONS_PER_IP: count(0, 100_000).default(L.maxConnectionsPerIp),
+  THRU_MAX_SESSIONS_PER_USER: count(0, 100_000).default(L.maxSessionsPerUser),
+  THRU_MAX_CHANNELS_PER_CONNECTION: count(1, 100).default(L.maxSessionsPerConnection),
+  THRU_MAX_OPEN_HANDLES: count(1, 10_000).default(L.maxOpenHandles),
+  THRU_MAX_READ_LENGTH: count(1024, L.maxReadLength).default(L.maxReadLength),
+  THRU_LIST_PAGE_SIZE: count(1, 10_000).default(L.listPageSize),
+  /** Take client addresses from a PROXY protocol v2 header (an NLB with proxy protocol v2 on). */
+  THRU_PROXY_PROTOCOL: bool.default(false),
+
+  // Brute-force defence.
+  THRU_BAN_SCORE: count(1, 1_000_000).default(B.banScore),
+  THRU_BAN_WINDOW_SECONDS: count(60, 7 * 86_400).default(B.windowSeconds),
+  THRU_BAN_SECONDS: count(1, 30 * 86_400).default(B.banSeconds),
+  THRU_BAN_MAX_SECONDS: count(1, 365 * 86_400).default(B.maxBanSeconds),
+  /** Comma-separated CIDR blocks never banned. */
+  THRU_BAN_SAFE_LIST: cidrList.default([]),
 });
 
 export interface Config {
@@ -26,6 +64,11 @@ export interface Config {
   publicHost?: string;
   logLevel: string;
   demo: boolean;
+  /** Unset fields take DEFAULT_SSH_LIMITS. */
+  sshLimits?: Partial<SshLimits>;
+  /** Unset fields take DEFAULT_BRUTE_FORCE_POLICY. */
+  bruteForce?: Partial<BruteForcePolicy>;
+  proxyProtocol?: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -44,5 +87,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicHost: s.THRU_PUBLIC_HOST,
     logLevel: s.THRU_LOG_LEVEL,
     demo: s.THRU_DEMO,
+    sshLimits: {
+      maxAuthTries: s.THRU_MAX_AUTH_TRIES,
+      loginGraceSeconds: s.THRU_LOGIN_GRACE_SECONDS,
+      maxConnectionsPerIp: s.THRU_MAX_CONNECTIONS_PER_IP,
+      maxSessionsPerUser: s.THRU_MAX_SESSIONS_PER_USER,
+      maxSessionsPerConnection: s.THRU_MAX_CHANNELS_PER_CONNECTION,
+      maxOpenHandles: s.THRU_MAX_OPEN_HANDLES,
+      maxReadLength: s.THRU_MAX_READ_LENGTH,
+      listPageSize: s.THRU_LIST_PAGE_SIZE,
+    },
+    bruteForce: {
+      banScore: s.THRU_BAN_SCORE,
+      windowSeconds: s.THRU_BAN_WINDOW_SECONDS,
+      banSeconds: s.THRU_BAN_SECONDS,
+      maxBanSeconds: s.THRU_BAN_MAX_SECONDS,
+      safeList: s.THRU_BAN_SAFE_LIST,
+    },
+    proxyProtocol: s.THRU_PROXY_PROTOCOL,
   };
 }

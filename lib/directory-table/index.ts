@@ -57,6 +57,19 @@ export class DirectoryTable extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions: [...READ_ACTIONS, ...WRITE_ACTIONS], resourceArns: this.arns() });
   }
 
+  /**
+   * Writes of the brute-force defence's items only (bans, login failure scores): the SFTP
+   * front end's one need to write, held to those partitions by dynamodb:LeadingKeys.
+   */
+  grantLoginDefenceWrites(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': schema.loginDefencePartitionPrefixes.map((p) => `${p}*`) } },
+    });
+  }
+
   /** The table and each index by name: no wildcard resource. */
   private arns(): string[] {
     return [this.table.tableArn, ...schema.globalSecondaryIndexes.map((g) => `${this.table.tableArn}/index/${g.indexName}`)];

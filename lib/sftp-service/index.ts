@@ -144,9 +144,11 @@ export class SftpService extends Construct {
     });
 
     // What the server may do: objects in the bucket, invoke the identity function,
-    // read its host key, read the directory. Nothing else.
+    // read its host key, read the directory and write its bans and login failure
+    // scores (the brute-force defence). Nothing else.
     this.taskRole.addManagedPolicy(props.storage.objectAccessPolicy);
     props.directory.grantRead(this.taskRole);
+    props.directory.grantLoginDefenceWrites(this.taskRole);
     this.taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.identityFunction.functionArn] }),
     );

@@ -5,6 +5,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { BruteForceGuard } from '../core/brute-force.js';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Directory } from '../core/ports/directory.js';
 import { createTenancy, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
@@ -12,6 +13,7 @@ import { auditLog } from './audit.js';
 import { consoleRoutes, type ConsoleAssets } from './console.js';
 import type { AdminEnv } from './env.js';
 import { errorResponse, handleError, validationFailure } from './errors.js';
+import { banRoutes } from './routes/bans.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { flowRoutes } from './routes/flows.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -33,6 +35,8 @@ export interface AdminDeps {
   auth: MiddlewareHandler<AdminEnv>;
   clock?: Clock;
   maxBodyBytes?: number;
+  /** Lists and lifts bans; by default one on `directory` (listing and lifting need no policy). */
+  bruteForce?: BruteForceGuard;
   /** The built web console, served under /console/; absent: no console. */
   console?: ConsoleAssets;
 }
@@ -52,7 +56,7 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
   });
   app.doc('/v1/openapi.json', {
     openapi: '3.0.3',
-    info: { title: 'thru-sftp admin API', version: '1', description: 'Organizations, endpoints, flows, partner users and transfers. Errors are {"error": {"code", "message"}}.' },
+    info: { title: 'thru-sftp admin API', version: '1', description: 'Organizations, endpoints, flows, partner users, transfers and bans. Errors are {"error": {"code", "message"}}.' },
     security: [{ bearerAuth: [] }],
   });
   app.openapi(
@@ -87,5 +91,6 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
   flowRoutes(routeDeps);
   userRoutes(routeDeps);
   transferRoutes(routeDeps);
+  banRoutes(routeDeps, deps.bruteForce ?? new BruteForceGuard(deps.directory, clock));
   return app;
 }

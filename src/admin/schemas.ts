@@ -269,3 +269,21 @@ export const TransferSchema = z
     deliveries: z.array(DeliverySchema),
   })
   .openapi('Transfer');
+
+// ---- bans ------------------------------------------------------------------------------
+
+export const BanParams = z.object({
+  ip: param('ip', '203.0.113.7').openapi({
+    description: 'an IPv4 or IPv6 address, or an IPv6 /64 as listed (URL-encode the "/": 2001%3Adb8%3A1%3A2%3A%3A%2F64); an IPv6 address lifts the ban on its /64',
+  }),
+});
+
+export const BanSchema = z
+  .object({
+    ip: z.string().openapi({ description: 'an IPv4 address, or an IPv6 /64 (IPv6 clients are banned by /64)', example: '203.0.113.7' }),
+    bannedAt: instant,
+    until: instant,
+    offences: z.number().int().openapi({ description: 'bans in a row for this address, this one included: each lasts twice as long as the last', example: 1 }),
+    score: z.number().int().openapi({ description: 'the failed-login score that set the ban off', example: 15 }),
+  })
+  .openapi('Ban');

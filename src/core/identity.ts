@@ -1,7 +1,7 @@
 // Authentication decisions: who may log in, from where, and what their session is.
 // The SSH front end asks an IdentityProvider; locally that is DirectoryIdentity below,
 // on AWS the identity Lambda, which runs DirectoryIdentity against DynamoDB.
-import ipaddr from 'ipaddr.js';
+import { ipInCidrs } from './ip.js';
 import type { Clock } from './ports/clock.js';
 import type { Directory } from './ports/directory.js';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_TEMP_FILE_PATTERNS, type Permission, type PublicKeyRecord, type User } from './model.js';
@@ -56,22 +56,7 @@ export interface IdentityProvider {
 
 /** True when `ip` lies in one of `cidrs`, or `cidrs` is empty. IPv4-mapped IPv6 counts as IPv4. */
 export function sourceIpAllowed(cidrs: readonly string[], ip: string): boolean {
-  if (cidrs.length === 0) return true;
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    addr = ipaddr.process(ip);
-  } catch {
-    return false;
-  }
-  return cidrs.some((cidr) => {
-    try {
-      const [range, bits] = ipaddr.parseCIDR(cidr);
-      const candidate = range.kind() === 'ipv6' && addr.kind() === 'ipv4' ? (addr as ipaddr.IPv4).toIPv4MappedAddress() : addr;
-      return candidate.kind() === range.kind() && candidate.match([range, bits] as [typeof range, number]);
-    } catch {
-      return false;
-    }
-  });
+  return cidrs.length === 0 || ipInCidrs(cidrs, ip);
 }
 
 export class DirectoryIdentity implements IdentityProvider {

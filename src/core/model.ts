@@ -170,3 +170,20 @@ export interface Transfer {
   /** Optimistic-concurrency counter, bumped by every update. */
   version: number;
 }
+
+/**
+ * A client address banned by the brute-force defence (src/core/brute-force.ts), or the
+ * memory of its past bans. `ip` is the key it is kept under: an IPv4 address or an IPv6 /64.
+ */
+export interface Ban {
+  ip: string;
+  bannedAt: string;
+  /** The ban is in force until then. */
+  until: string;
+  /** Bans of this address in a row, this one included: each lasts longer. */
+  offences: number;
+  /** The failure score that set it off. */
+  score: number;
+  /** Epoch seconds after which the record is forgotten, offences included (the DynamoDB TTL). */
+  expiresAt: number;
+}

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { systemClock } from '../core/ports/clock.js';
 import { DirectoryIdentity } from '../core/identity.js';
+import { BruteForceGuard, type BruteForcePolicy } from '../core/brute-force.js';
 import { FsStorage } from '../adapters/local/fs-storage.js';
 import { SqliteDirectory } from '../adapters/local/sqlite-directory.js';
 import { openDatabase } from '../adapters/local/sqlite.js';
@@ -36,11 +37,16 @@ export interface LocalRuntime {
   queue: SqliteJobQueue;
   pipeline: PostUploadPipeline;
   sftp: SshFrontEnd;
+  bruteForce: BruteForceGuard;
   stop(): Promise<void>;
 }
 
 export interface LocalOptions {
+  /** Over the config's. */
   sshLimits?: Partial<SshLimits>;
+  /** Over the config's. */
+  bruteForce?: Partial<BruteForcePolicy>;
+  proxyProtocol?: boolean;
   pipeline?: Partial<PipelineOptions>;
   /** Jobs the pipeline runs at once. */
   pipelineConcurrency?: number;
@@ -74,7 +80,16 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   queue.start((job) => pipeline.handle(job), { concurrency: options.pipelineConcurrency ?? 4 });
 
   const identity = new DirectoryIdentity(directory, systemClock);
-  const sftp = new SshFrontEnd({ hostKeys: [hostKey.privateKey], identity, storage, logger, limits: options.sshLimits });
+  const bruteForce = new BruteForceGuard(directory, systemClock, { ...config.bruteForce, ...options.bruteForce });
+  const sftp = new SshFrontEnd({
+    hostKeys: [hostKey.privateKey],
+    identity,
+    storage,
+    logger,
+    limits: { ...config.sshLimits, ...options.sshLimits },
+    bruteForce,
+    proxyProtocol: options.proxyProtocol ?? config.proxyProtocol ?? false,
+  });
   const sftpAddress = await sftp.listen(config.sftpPort, config.bind);
   // What endpoints show partners: the address to connect to and the host key to expect.
   const access: SftpAccess = { publicUrl: sftpUrl(config.publicHost ?? config.bind, sftpAddress.port), hostKeyFingerprints: [hostKey.fingerprint] };
@@ -86,7 +101,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer }), join(dataDir, 'delivered'));
   }
 
-  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), console: checkoutConsole() });
+  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), bruteForce, console: checkoutConsole() });
   const http = await serveAdmin(app, config.adminPort, config.bind);
   const adminPort = http.port;
   logger.info({ sftpPort: sftpAddress.port, adminPort, hostKey: hostKey.fingerprint, dataDir }, 'thru-sftp started');
@@ -102,6 +117,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     queue,
     pipeline,
     sftp,
+    bruteForce,
     async stop() {
       await Promise.allSettled([sftp.close(), http.close()]);
       await queue.stop();

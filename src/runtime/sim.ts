@@ -124,7 +124,16 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   // The identity Lambda, invoked in-process with the JSON the Invoke API would carry.
   const identity = identityFunction(parts);
   const invokeIdentity = async (payload: string) => ({ payload: JSON.stringify(await identity(JSON.parse(payload))) });
-  const front = await startFrontEnd({ ...parts, invokeIdentity, hostKey, port: config.sftpPort, bind: config.bind, sshLimits: options.sshLimits });
+  const front = await startFrontEnd({
+    ...parts,
+    invokeIdentity,
+    hostKey,
+    port: config.sftpPort,
+    bind: config.bind,
+    sshLimits: { ...config.sshLimits, ...options.sshLimits },
+    bruteForce: config.bruteForce,
+    proxyProtocol: config.proxyProtocol,
+  });
 
   // The admin Lambda's router, on Node's HTTP server with the local bearer token (API
   // Gateway's IAM authorization has no local equivalent).

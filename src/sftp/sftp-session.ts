@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { invalidArgument, limitExceeded } from '../core/errors.js';
 import { DirectoryHandle, type FileSession, ReadHandle, WriteHandle } from '../core/file-session.js';
 import type { Entry } from '../core/ports/storage.js';
-import { ADVERTISED, EXT, MAX_READ_LENGTH, limitsReply, readStrings, statvfsReply } from './extensions.js';
+import { ADVERTISED, EXT, limitsReply, readStrings, statvfsReply } from './extensions.js';
 import { longname } from './longname.js';
 import { statusOf } from './status.js';
 
@@ -17,6 +17,8 @@ type Handle = ReadHandle | WriteHandle | DirectoryHandle;
 
 export interface SftpSessionOptions {
   maxOpenHandles: number;
+  /** Largest READ reply (at most MAX_READ_LENGTH); also what limits@openssh.com announces. */
+  maxReadLength: number;
   /** Called on every request: the connection's idle clock. */
   onActivity: () => void;
 }
@@ -137,7 +139,7 @@ export class SftpSession {
   private async read(id: number, buf: Buffer, offset: number, length: number): Promise<void> {
     const handle = this.handleOf(buf);
     if (!(handle instanceof ReadHandle)) throw invalidArgument('the handle is not open for reading');
-    const data = await handle.read(offset, Math.min(length, MAX_READ_LENGTH));
+    const data = await handle.read(offset, Math.min(length, this.options.maxReadLength));
     if (data.length === 0) this.sftp.status(id, STATUS_CODE.EOF);
     else this.sftp.data(id, data);
   }
@@ -208,9 +210,11 @@ export class SftpSession {
     this.sftp.name(id, [{ filename: resolved, longname: resolved, attrs: {} as Attributes }]);
   }
 
+  /** Runs a change and logs it with its paths resolved in the jail, as OPEN and CLOSE log them. */
   private async mutate(id: number, activity: string, fields: Record<string, string>, fn: () => Promise<void>): Promise<void> {
     await fn();
-    this.log.info({ 'activity-type': activity, ...fields }, activity.toLowerCase());
+    const resolved = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, this.files.realpath(v)]));
+    this.log.info({ 'activity-type': activity, ...resolved }, activity.toLowerCase());
     this.sftp.status(id, STATUS_CODE.OK);
   }
 
@@ -244,7 +248,7 @@ export class SftpSession {
         return this.sftp.status(id, STATUS_CODE.OK);
       }
       case EXT.limits:
-        return this.sftp.extendedReply(id, limitsReply(this.options.maxOpenHandles));
+        return this.sftp.extendedReply(id, limitsReply(this.options.maxOpenHandles, this.options.maxReadLength));
       default:
         this.sftp.status(id, STATUS_CODE.OP_UNSUPPORTED, `${name.slice(0, 64)} is not supported`);
     }

@@ -2,30 +2,47 @@
 // IdentityProvider and offers them the SFTP subsystem and nothing else. Shell, exec
 // (legacy scp included), pty, x11, agent and port forwarding have no listener, so
 // ssh2 refuses them itself while the connection stays usable for SFTP.
+//
+// Before ssh2 sees a socket it is admitted here: the client address is taken from the
+// socket or, when enabled, a PROXY v2 header; too many connections from that address and
+// banned addresses are dropped before key exchange. Failed logins are reported to the
+// brute-force defence (src/core/brute-force.ts), which decides on bans.
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import ssh2, { type AuthContext, type Connection, type ClientInfo, type PublicKeyAuthContext } from 'ssh2';
+import ssh2, { type AuthContext, type ClientInfo, type Connection, type PublicKeyAuthContext } from 'ssh2';
 import type { Logger } from 'pino';
+import { failureOf, type BruteForceGuard, type LoginFailure } from '../core/brute-force.js';
 import { FileSession } from '../core/file-session.js';
 import type { IdentityProvider, LoginAttempt, LoginDecision, Principal } from '../core/identity.js';
+import { clientKey, parseIp } from '../core/ip.js';
+import type { Ban } from '../core/model.js';
 import type { Storage } from '../core/ports/storage.js';
 import { ALGORITHMS } from './algorithms.js';
-import { assertSsh2Patched } from './extensions.js';
+import { MAX_READ_LENGTH, assertSsh2Patched } from './extensions.js';
+import { LiveConnections } from './live-connections.js';
+import { readProxyHeader } from './proxy-protocol.js';
 import { SftpSession } from './sftp-session.js';
+import { DISCONNECT, disconnect, socketOf } from './ssh2-connection.js';
 
 const { Server, utils } = ssh2;
 
 export interface SshLimits {
   /** Failed authentication attempts before the connection is dropped. */
   maxAuthTries: number;
-  /** Seconds a connection may take to authenticate. */
+  /** Seconds from TCP accept to a completed login (PROXY header and handshake included). */
   loginGraceSeconds: number;
   /** Open file and folder handles per SFTP session. */
   maxOpenHandles: number;
-  /** Session channels open at once on one connection. */
+  /** Session channels (SFTP sessions) open at once on one connection. */
   maxSessionsPerConnection: number;
   /** Entries per READDIR reply. */
   listPageSize: number;
+  /** Connections at once from one client address (IPv6: one /64), in this process; 0 for no limit. */
+  maxConnectionsPerIp: number;
+  /** Logged-in connections at once per user, in this process; 0 for no limit. */
+  maxSessionsPerUser: number;
+  /** Largest READ reply, at most 261120 bytes (what OpenSSH clients accept). */
+  maxReadLength: number;
 }
 
 export const DEFAULT_SSH_LIMITS: SshLimits = {
@@ -34,6 +51,9 @@ export const DEFAULT_SSH_LIMITS: SshLimits = {
   maxOpenHandles: 256,
   maxSessionsPerConnection: 10,
   listPageSize: 100,
+  maxConnectionsPerIp: 50,
+  maxSessionsPerUser: 20,
+  maxReadLength: MAX_READ_LENGTH,
 };
 
 export interface SshFrontEndOptions {
@@ -43,29 +63,63 @@ export interface SshFrontEndOptions {
   storage: Storage;
   logger: Logger;
   limits?: Partial<SshLimits>;
+  /** Bans and failure scores; without it nobody is banned. */
+  bruteForce?: BruteForceGuard;
+  /** Take the client address from a PROXY protocol v2 header, which every connection must then send. */
+  proxyProtocol?: boolean;
   banner?: string;
 }
 
+/** One accepted TCP connection, from accept to close. */
+interface Accepted {
+  socket: Socket;
+  /** The client's address: the socket's peer, or the PROXY header's source. */
+  ip: string;
+  key: string;
+  user?: string;
+  log: Logger;
+  openedAt: number;
+  endReason: string;
+  /** Passed admission and handed to ssh2. */
+  admitted: boolean;
+  /** Sent its SSH identification (a load balancer's TCP health check never does). */
+  identified?: boolean;
+  /** Being disconnected: what the client still sends is ignored, not scored. */
+  closing?: boolean;
+  client?: Connection;
+  timer?: NodeJS.Timeout;
+}
+
 const AUTH_METHODS: AuthContext['method'][] = ['publickey', 'password', 'keyboard-interactive'];
+/** Before the SSH identification a server may send text lines (RFC 4253 §4.2); OpenSSH shows them with -v. */
+const TOO_MANY_FROM_ADDRESS = 'too many connections from your address\r\n';
+
+/** One spelling per address in logs and checks: "::ffff:192.0.2.1" from a dual-stack socket is "192.0.2.1". */
+const canonical = (ip: string | undefined) => (ip === undefined ? '' : (parseIp(ip)?.toString() ?? ip));
+
+const keyOf = (ip: string) => {
+  try {
+    return clientKey(ip);
+  } catch {
+    return ip;
+  }
+};
 
 export class SshFrontEnd {
   private readonly tcp: NetServer;
+  private readonly ssh: InstanceType<typeof Server>;
   private readonly limits: SshLimits;
-  private readonly connections = new Set<Connection>();
+  private readonly live = new LiveConnections<Accepted>();
+  private readonly bySocket = new WeakMap<Socket, Accepted>();
 
   constructor(private readonly options: SshFrontEndOptions) {
     assertSsh2Patched();
     this.limits = { ...DEFAULT_SSH_LIMITS, ...options.limits };
-    const ssh = new Server(
-      { hostKeys: options.hostKeys, algorithms: ALGORITHMS, ident: 'thru-sftp', banner: options.banner },
-      (client: Connection, info: ClientInfo) => this.onConnection(client, info),
+    this.limits.maxReadLength = Math.max(1, Math.min(this.limits.maxReadLength, MAX_READ_LENGTH));
+    this.ssh = new Server({ hostKeys: options.hostKeys, algorithms: ALGORITHMS, ident: 'thru-sftp', banner: options.banner }, (client: Connection, info: ClientInfo) =>
+      this.onConnection(client, info),
     );
-    this.tcp = createServer((socket: Socket) => {
-      // Node leaves Nagle on: without this, uploads run ~6x slower and logins take 100 ms.
-      socket.setNoDelay(true);
-      coalesceWrites(socket);
-      ssh.injectSocket(socket);
-    });
+    this.tcp = createServer((socket: Socket) => this.accept(socket));
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -79,7 +133,7 @@ export class SshFrontEnd {
   }
 
   get connectionCount(): number {
-    return this.connections.size;
+    return this.live.size;
   }
 
   /**
@@ -88,55 +142,185 @@ export class SshFrontEnd {
    */
   async close(graceMs = 0): Promise<void> {
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
-    if (graceMs > 0 && this.connections.size > 0) {
+    if (graceMs > 0 && this.live.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
       clearTimeout(timer);
     }
-    for (const client of this.connections) client.end();
+    for (const c of this.live) {
+      c.endReason = 'server-shutdown';
+      if (c.client) c.client.end();
+      else c.socket.destroy();
+    }
     await closed;
   }
 
+  private accept(socket: Socket): void {
+    // Node leaves Nagle on: without this, uploads run ~6x slower and logins take 100 ms.
+    socket.setNoDelay(true);
+    coalesceWrites(socket);
+    // A reset before ssh2 owns the socket must not become an uncaught error.
+    socket.on('error', () => {});
+    const ip = canonical(socket.remoteAddress);
+    const c: Accepted = {
+      socket,
+      ip,
+      key: keyOf(ip),
+      log: this.options.logger.child({ 'session-id': randomBytes(8).toString('hex'), 'client-ip': ip }),
+      openedAt: Date.now(),
+      endReason: 'client-disconnect',
+      admitted: false,
+    };
+    socket.once('close', () => this.closed(c));
+    // Everything before login, the PROXY header included, shares one deadline.
+    c.timer = setTimeout(() => {
+      c.endReason = 'login-grace-timeout';
+      if (c.client) c.client.end();
+      else socket.destroy();
+    }, this.limits.loginGraceSeconds * 1000);
+    c.timer.unref();
+    this.admit(c).catch((err: unknown) => {
+      c.log.error({ err }, 'cannot admit a connection');
+      socket.destroy();
+    });
+  }
+
+  private async admit(c: Accepted): Promise<void> {
+    if (this.options.proxyProtocol) {
+      try {
+        const header = await readProxyHeader(c.socket);
+        if (header.sourceIp) {
+          c.ip = canonical(header.sourceIp);
+          c.key = keyOf(c.ip);
+          c.log = this.options.logger.child({ 'session-id': c.log.bindings()['session-id'] as string, 'client-ip': c.ip, 'proxy-ip': c.socket.remoteAddress });
+        }
+      } catch (err) {
+        return this.refuse(c, 'proxy-protocol', { detail: (err as Error).message });
+      }
+    }
+    if (c.socket.destroyed || !c.ip) return;
+    const perIp = this.limits.maxConnectionsPerIp;
+    if (perIp > 0 && this.live.countFrom(c.key) >= perIp) return this.refuse(c, 'too-many-connections-from-address', {}, TOO_MANY_FROM_ADDRESS);
+    // Counted from here on, so connections waiting for the ban check count too.
+    this.live.add(c);
+    const ban = await this.options.bruteForce?.banOf(c.ip).catch((err: unknown) => {
+      // The directory is down: let the client in, authentication will tell.
+      c.log.error({ err }, 'cannot check the ban list');
+      return undefined;
+    });
+    if (ban) return this.refuse(c, 'banned', { until: ban.until });
+    if (c.socket.destroyed) return;
+    c.admitted = true;
+    this.bySocket.set(c.socket, c);
+    this.ssh.injectSocket(c.socket);
+  }
+
+  /** Drops a connection before key exchange. */
+  private refuse(c: Accepted, reason: string, fields: object, line?: string): void {
+    c.endReason = reason;
+    c.log.info({ 'activity-type': 'CONNECTION_REFUSED', reason, ...fields }, 'connection refused');
+    if (line && c.socket.writable) c.socket.end(line);
+    else c.socket.destroy();
+  }
+
+  private closed(c: Accepted): void {
+    clearTimeout(c.timer);
+    this.live.remove(c);
+    // A connection that never identified itself and that we did not end is a TCP probe
+    // (the NLB's health checks): not worth a line.
+    if (!c.admitted || (!c.identified && c.endReason === 'client-disconnect')) return;
+    const duration = Date.now() - c.openedAt;
+    // After ssh2 has closed the channels (same tick), so that their PARTIAL_CLOSE lines come first.
+    setImmediate(() => c.log.info({ 'activity-type': 'SESSION_END', reason: c.endReason, 'duration-ms': duration }, 'session ended'));
+  }
+
+  /**
+   * A failed login: scored, and a ban it sets off ends this client's connections here.
+   * `reason` is undefined for a public key query (no signature): a client asking whether
+   * a key would do guesses no secret, so, as in OpenSSH's auth log, it is no failed login;
+   * it still counts towards the connection's attempts.
+   */
+  private report(c: Accepted, reason: string | undefined, attemptsUsedUp: boolean): void {
+    const guard = this.options.bruteForce;
+    if (!guard) return;
+    const failures: LoginFailure[] = [];
+    const failure = reason === undefined ? undefined : failureOf(reason);
+    if (failure) failures.push(failure);
+    if (attemptsUsedUp) failures.push('too_many_attempts');
+    const run = async () => {
+      for (const f of failures) {
+        const ban = await guard.recordFailure(c.ip, f);
+        if (ban) this.banned(c, ban);
+      }
+    };
+    run().catch((err: unknown) => c.log.error({ err }, 'cannot record a failed login'));
+  }
+
+  private banned(c: Accepted, ban: Ban): void {
+    c.log.warn({ 'activity-type': 'BAN', ban: ban.ip, until: ban.until, offences: ban.offences, score: ban.score }, 'client banned');
+    for (const other of this.live.from(ban.ip)) {
+      other.endReason = 'banned';
+      other.closing = true;
+      if (other.client) disconnect(other.client, DISCONNECT.HOST_NOT_ALLOWED_TO_CONNECT);
+      else other.socket.destroy();
+    }
+  }
+
   private onConnection(client: Connection, info: ClientInfo): void {
-    const log = this.options.logger.child({ 'session-id': randomBytes(8).toString('hex'), 'client-ip': info.ip });
-    const sourceIp = info.ip;
-    this.connections.add(client);
+    const socket = socketOf(client);
+    const c = socket && this.bySocket.get(socket);
+    if (!c) return void client.end();
+    c.client = client;
+    c.identified = true;
+    c.log.info({ 'activity-type': 'CONNECTED', 'client-version': info.header.versions.software }, 'connected');
+    const sourceIp = c.ip;
     let principal: Principal | undefined;
     let failures = 0;
     let sessions = 0;
-    let endReason = 'client-disconnect';
+    let idle: NodeJS.Timeout | undefined;
     const keyLookups = new Map<string, Promise<LoginDecision>>();
 
-    const grace = setTimeout(() => {
-      endReason = 'login-grace-timeout';
-      client.end();
-    }, this.limits.loginGraceSeconds * 1000);
-    grace.unref();
-    let idle: NodeJS.Timeout | undefined;
-
     const refuse = (ctx: AuthContext, reason: string) => {
+      if (c.closing) return;
       failures += 1;
-      log.info({ 'activity-type': 'AUTH_FAILURE', user: ctx.username, method: ctx.method, reason }, 'authentication failed');
-      if (failures >= this.limits.maxAuthTries) {
-        endReason = 'too-many-auth-failures';
+      c.log.info({ 'activity-type': 'AUTH_FAILURE', user: ctx.username, method: ctx.method, reason }, 'authentication failed');
+      const usedUp = failures >= this.limits.maxAuthTries;
+      const keyQuery = ctx.method === 'publickey' && !ctx.signature;
+      this.report(c, keyQuery ? undefined : reason, usedUp);
+      if (usedUp) {
+        c.endReason = 'too-many-auth-failures';
+        c.closing = true;
         ctx.reject();
-        client.end();
+        disconnect(client, DISCONNECT.NO_MORE_AUTH_METHODS_AVAILABLE);
         return;
       }
       ctx.reject(AUTH_METHODS);
     };
-    const admit = (ctx: AuthContext, decision: Extract<LoginDecision, { ok: true }>) => {
+    const admit = (ctx: AuthContext, decision: Extract<LoginDecision, { ok: true }>, key?: { fingerprint: string; type: string }) => {
       // The home folder must exist before the client's first request: OpenSSH sends
       // INIT without waiting for the subsystem reply, so prepare it at login.
       new FileSession(decision.principal, this.options.storage, { sourceIp, listPageSize: 1 })
         .ensureRoot()
         .then(() => {
+          if (c.socket.destroyed || c.closing) return;
+          const user = decision.principal.username;
+          const perUser = this.limits.maxSessionsPerUser;
+          if (perUser > 0 && this.live.countOf(user) >= perUser) {
+            c.endReason = 'too-many-sessions-for-user';
+            c.closing = true;
+            c.log.info({ 'activity-type': 'CONNECTION_REFUSED', user, reason: c.endReason, limit: perUser }, 'too many sessions for this user');
+            return disconnect(client, DISCONNECT.TOO_MANY_CONNECTIONS);
+          }
+          this.live.setUser(c, user);
           principal = decision.principal;
-          log.info({ 'activity-type': 'AUTH_SUCCESS', user: ctx.username, method: ctx.method }, 'authenticated');
+          // Every line from here on says who and where.
+          c.log = c.log.child({ user, 'server-id': principal.endpointId });
+          const keyFields = key ? { 'ssh-public-key-fingerprint': key.fingerprint, 'ssh-public-key-type': key.type } : {};
+          c.log.info({ 'activity-type': 'AUTH_SUCCESS', method: ctx.method, ...keyFields }, 'authenticated');
           ctx.accept();
         })
         .catch((err: unknown) => {
-          log.error({ err }, 'cannot prepare the home folder');
+          c.log.error({ err }, 'cannot prepare the home folder');
           refuse(ctx, 'home_unavailable');
         });
     };
@@ -147,6 +331,8 @@ export class SshFrontEnd {
     };
 
     client.on('authentication', (ctx) => {
+      // Requests already on their way when we decided to disconnect.
+      if (c.closing) return;
       const attempt = async () => {
         switch (ctx.method) {
           case 'password':
@@ -155,7 +341,7 @@ export class SshFrontEnd {
             return ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
               if (!Array.isArray(answers) || typeof answers[0] !== 'string') return refuse(ctx, 'no_answer');
               withPassword(ctx, answers[0]).catch((err: unknown) => {
-                log.error({ err }, 'identity provider failed');
+                c.log.error({ err }, 'identity provider failed');
                 refuse(ctx, 'identity_error');
               });
             });
@@ -167,43 +353,45 @@ export class SshFrontEnd {
         }
       };
       attempt().catch((err: unknown) => {
-        log.error({ err }, 'identity provider failed');
+        c.log.error({ err }, 'identity provider failed');
         refuse(ctx, 'identity_error');
       });
     });
 
     client.on('ready', () => {
-      clearTimeout(grace);
+      clearTimeout(c.timer);
       const seconds = principal!.idleTimeoutSeconds;
       idle = setTimeout(() => {
-        endReason = 'idle-timeout';
-        log.info({ 'idle-timeout-seconds': seconds }, 'idle timeout');
+        c.endReason = 'idle-timeout';
+        c.log.info({ 'idle-timeout-seconds': seconds }, 'idle timeout');
         client.end();
       }, seconds * 1000);
       idle.unref();
+      c.timer = idle;
     });
 
     client.on('session', (accept, reject) => {
-      if (!principal || sessions >= this.limits.maxSessionsPerConnection) return reject();
+      if (!principal || sessions >= this.limits.maxSessionsPerConnection) {
+        if (principal) c.log.info({ 'activity-type': 'CHANNEL_REFUSED', reason: 'too-many-channels', limit: this.limits.maxSessionsPerConnection }, 'channel refused');
+        return reject();
+      }
       sessions += 1;
       const session = accept();
       session.once('close', () => (sessions -= 1));
       session.on('sftp', (acceptSftp) => {
         // Accept at once: the client's INIT may already be on its way.
         const files = new FileSession(principal!, this.options.storage, { sourceIp, listPageSize: this.limits.listPageSize });
-        new SftpSession(acceptSftp(), files, log, { maxOpenHandles: this.limits.maxOpenHandles, onActivity: () => idle?.refresh() });
+        new SftpSession(acceptSftp(), files, c.log, {
+          maxOpenHandles: this.limits.maxOpenHandles,
+          maxReadLength: this.limits.maxReadLength,
+          onActivity: () => idle?.refresh(),
+        });
       });
     });
 
     client.on('error', (err: Error & { level?: string }) => {
-      endReason = err.level === 'client-timeout' ? 'keepalive-timeout' : 'error';
-      log.debug({ err: err.message }, 'connection error');
-    });
-    client.on('close', () => {
-      clearTimeout(grace);
-      if (idle) clearTimeout(idle);
-      this.connections.delete(client);
-      if (principal) log.info({ 'activity-type': 'SESSION_END', user: principal.username, reason: endReason }, 'session ended');
+      if (c.endReason === 'client-disconnect') c.endReason = err.level === 'client-timeout' ? 'keepalive-timeout' : 'error';
+      c.log.debug({ err: err.message }, 'connection error');
     });
   }
 
@@ -211,7 +399,7 @@ export class SshFrontEnd {
     ctx: PublicKeyAuthContext,
     sourceIp: string,
     lookups: Map<string, Promise<LoginDecision>>,
-    admit: (ctx: AuthContext, d: Extract<LoginDecision, { ok: true }>) => void,
+    admit: (ctx: AuthContext, d: Extract<LoginDecision, { ok: true }>, key: { fingerprint: string; type: string }) => void,
     refuse: (ctx: AuthContext, reason: string) => void,
   ): Promise<void> {
     // ssh2 reports RSA keys as "ssh-rsa" with hashAlgo set for rsa-sha2-256/512;
@@ -233,7 +421,7 @@ export class SshFrontEnd {
     if (key instanceof Error || Array.isArray(key)) return refuse(ctx, 'unusable_key');
     if (!ctx.blob || !key.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return refuse(ctx, 'bad_signature');
     lookups.delete(ctx.username); // a later attempt must see changes made meanwhile
-    admit(ctx, decision);
+    admit(ctx, decision, record);
   }
 }
 

@@ -275,14 +275,19 @@ describe('IAM', () => {
     }
   });
 
-  it('lets the SFTP task invoke only the identity function, read only the host key secret, and only read the table', () => {
+  it('lets the SFTP task invoke only the identity function, read only the host key secret, read the table and write only ban items', () => {
     const stack = dev.stateless;
     const role = logicalId(stack.sftp!.taskRole, stack);
     const statements = policyStatements(dev.stateless$).filter((s) => s.roles.includes(role)).map((s) => s.statement);
     const byAction = new Map(statements.flatMap((s) => actionsOf(s).map((a) => [a, s.Resource] as const)));
     expect([...byAction.keys()].sort()).toEqual([
-      'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'lambda:InvokeFunction', 'secretsmanager:GetSecretValue',
+      'dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
+      'lambda:InvokeFunction', 'secretsmanager:GetSecretValue',
     ]);
+    // Writes only to the brute-force defence's partitions.
+    const writes = statements.filter((s) => actionsOf(s).some((a) => ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].includes(a)));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BAN#*', 'LOGINFAIL#*'] } });
     expect(byAction.get('lambda:InvokeFunction')).toEqual({ 'Fn::GetAtt': [logicalId(stack.identity.handler.fn, stack), 'Arn'] });
     expect(JSON.stringify(byAction.get('secretsmanager:GetSecretValue'))).toContain('HostKeySecret');
     // S3 object access comes from the bucket's managed policy, attached to the task role.

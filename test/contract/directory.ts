@@ -5,6 +5,7 @@ import { isCoreError, type CoreErrorCode } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
 import type { Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../../src/core/model.js';
 import type { Directory, Page, PageRequest } from '../../src/core/ports/directory.js';
+import { bansContract } from './directory-bans.js';
 import { aFlow, aSource, aTarget, aTransfer, aUser, allPages, anEndpoint, anOrg, at, ids, sortedIds } from './directory-fixtures.js';
 
 export interface OpenDirectory {
@@ -492,6 +493,8 @@ export function directoryContract(name: string, open: () => Promise<OpenDirector
         expect(await dir.transfers.createIfAbsent(transfer)).toBe(true);
       });
     });
+
+    bansContract(() => dir);
 
     it('stores records exactly, optional fields included or absent', async () => {
       const { source, flow } = await tenancy();

@@ -65,6 +65,8 @@ export interface TestUserOptions {
 }
 
 export interface TestServerOptions extends LocalOptions {
+  /** Address both servers listen on; "::" for dual stack (IPv4 clients then arrive as ::ffff:a.b.c.d). */
+  bind?: string;
   idleTimeoutSeconds?: number;
   triggers?: Triggers;
 }
@@ -78,8 +80,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       done();
     },
   });
-  const config: Config = { sftpPort: 0, adminPort: 0, dataDir, bind: '127.0.0.1', logLevel: 'info', demo: false, adminToken: 'test-admin-token-0123456789' };
-  const runtime = await startLocal(config, createLogger('info', sink), options);
+  const config: Config = { sftpPort: 0, adminPort: 0, dataDir, bind: options.bind ?? '127.0.0.1', logLevel: 'info', demo: false, adminToken: 'test-admin-token-0123456789' };
+  // Suites log in and fail from 127.0.0.1 by the dozen: it is safe-listed, and the
+  // brute-force suites attack from other loopback addresses (127.0.0.2 and up, ::1).
+  const runtime = await startLocal(config, createLogger('info', sink), { ...options, bruteForce: { safeList: ['127.0.0.1/32'], ...options.bruteForce } });
   const { directory } = runtime;
   const at = new Date().toISOString();
   const orgId = newId('org');

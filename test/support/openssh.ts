@@ -65,10 +65,22 @@ export function run(cmd: string, args: string[], options: { env?: NodeJS.Process
   });
 }
 
+export interface SftpBatchOptions {
+  cwd?: string;
+  /** Before the usual options, so that they win (ssh takes the first value of an option). */
+  extraArgs?: string[];
+  /** Server address (default 127.0.0.1); an IPv6 address goes in brackets. */
+  host?: string;
+  /** Source address (ssh's BindAddress), e.g. another 127.0.0.x. */
+  from?: string;
+}
+
 /** `sftp -b -` with the given batch commands; a failing command makes the run exit non-zero. */
-export function sftpBatch(port: number, creds: Credentials, commands: string[], options: { cwd?: string; extraArgs?: string[] } = {}): Promise<RunResult> {
+export function sftpBatch(port: number, creds: Credentials, commands: string[], options: SftpBatchOptions = {}): Promise<RunResult> {
   const { args, env } = authArgs(creds);
-  return run('sftp', [...args, ...(options.extraArgs ?? []), '-P', String(port), '-b', '-', `${creds.user}@127.0.0.1`], {
+  const host = options.host?.includes(':') ? `[${options.host}]` : (options.host ?? '127.0.0.1');
+  const bind = options.from ? ['-o', `BindAddress=${options.from}`] : [];
+  return run('sftp', [...(options.extraArgs ?? []), ...args, ...bind, '-P', String(port), '-b', '-', `${creds.user}@${host}`], {
     env, input: `${commands.join('\n')}\n`, cwd: options.cwd,
   });
 }

@@ -10,9 +10,10 @@ export interface Connected {
   end(): void;
 }
 
+/** `config` may set `host` (default 127.0.0.1) and `localAddress` (another 127.0.0.x, to come from another client address). */
 export function connect(
   port: number,
-  config: Omit<ConnectConfig, 'host' | 'port'>,
+  config: Omit<ConnectConfig, 'port'>,
   setup?: (client: Client) => void,
 ): Promise<Client & { closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
@@ -21,11 +22,13 @@ export function connect(
     const closed = new Promise<void>((ok) => client.on('close', () => ok()));
     client.on('ready', () => resolve(Object.assign(client, { closed })));
     client.on('error', reject);
+    // A server may end the connection without an error (DISCONNECT by application).
+    client.on('close', () => reject(new Error('the connection closed before login')));
     client.connect({ host: '127.0.0.1', port, readyTimeout: 20_000, ...config });
   });
 }
 
-export async function connectSftp(port: number, config: Omit<ConnectConfig, 'host' | 'port'>): Promise<Connected> {
+export async function connectSftp(port: number, config: Omit<ConnectConfig, 'port'>): Promise<Connected> {
   const client = await connect(port, config);
   const sftp = await new Promise<SFTPWrapper>((ok, fail) => client.sftp((err, s) => (err ? fail(err) : ok(s))));
   return { client, sftp, closed: client.closed, end: () => client.end() };

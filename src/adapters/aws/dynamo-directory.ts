@@ -1,12 +1,14 @@
 // The directory port on one DynamoDB table (key schema and access patterns in
 // dynamo-keys.ts). Organizations, endpoints and transfers are one item each; users and
-// flows keep extra items, written without transactions (dynamo-users.ts, dynamo-flows.ts).
+// flows keep extra items, written without transactions (dynamo-users.ts, dynamo-flows.ts);
+// bans and login failure scores are TTL'd items (dynamo-bans.ts).
 // The caller owns the client: close() leaves it open.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { alreadyExists } from '../../core/errors.js';
 import type { Endpoint, Flow, Organization, Transfer, User } from '../../core/model.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
-import type { Directory, EndpointStore, FlowStore, OrganizationStore, TransferStore, UserStore } from '../../core/ports/directory.js';
+import type { BanStore, Directory, EndpointStore, FlowStore, LoginFailureStore, OrganizationStore, TransferStore, UserStore } from '../../core/ports/directory.js';
+import { DynamoBans, DynamoLoginFailures } from './dynamo-bans.js';
 import { DynamoFlows, flowType } from './dynamo-flows.js';
 import { children, recordKey } from './dynamo-keys.js';
 import { Records } from './dynamo-records.js';
@@ -50,6 +52,8 @@ export class DynamoDirectory implements Directory {
   readonly flows: FlowStore;
   readonly users: UserStore;
   readonly transfers: TransferStore;
+  readonly bans: BanStore;
+  readonly loginFailures: LoginFailureStore;
 
   constructor(options: DynamoDirectoryOptions) {
     const table = new DynamoTable(options.client, options.tableName);
@@ -93,6 +97,9 @@ export class DynamoDirectory implements Directory {
       update: (id, t) => transfers.update(id, t, { fix: (current, next) => ({ ...next, version: current.version + 1 }) }),
       delete: async (id) => void (await transfers.delete(id)),
     };
+
+    this.bans = new DynamoBans(table);
+    this.loginFailures = new DynamoLoginFailures(table);
   }
 
   async close(): Promise<void> {}

@@ -9,6 +9,10 @@
 //   data            map: the domain record exactly as src/core/model.ts defines it
 //   userId, claimedAt               username claim items only
 //   flowId, endpointId              flow endpoint index items only
+//   expiresAt       number, epoch seconds: the table's TTL attribute (ban and login failure items);
+//                   readers treat an item past it as absent, since TTL deletes late (dynalite never)
+//   offences        number, ban items: the conditional write of a new ban checks it
+//   points          number, login failure items: added to atomically (UpdateItem ADD)
 //
 // Items and access patterns:
 //   organization     PK ORG#<id>        SK ORG           GSI1PK ORGS            GSI1SK ORG#<id>
@@ -19,6 +23,9 @@
 //   user             PK USER#<id>       SK USER          GSI1PK FE#<flowEndpointId> GSI1SK USER#<id>
 //   username claim   PK USERNAME#<name> SK USERNAME      attributes userId, claimedAt; not in GSI1
 //   transfer         PK TR#<id>         SK TR            GSI1PK FLOW#<flowId>   GSI1SK TR#<receivedAt>#<id>
+//   ban              PK BAN#<ip>        SK BAN           GSI1PK BANS            GSI1SK BAN#<until>#<ip>
+//   login failures   PK LOGINFAIL#<ip>  SK B#<bucket start, epoch seconds, 10 digits>; not in GSI1
+//     (<ip> is a client key: an IPv4 address or an IPv6 /64, src/core/ip.ts)
 //
 //   get any record by id ................ GetItem PK=<TYPE>#<id>, SK=<TYPE> (consistent)
 //   list organizations .................. Query GSI1 GSI1PK=ORGS, by id
@@ -28,6 +35,10 @@
 //   flow endpoint by id ................. Query PK=FE#<feId> (consistent) -> GetItem FLOW#<flowId>
 //   flow endpoints on an endpoint ....... Query GSI1 GSI1PK=EP#<endpointId> -> BatchGetItem the flows
 //   transfers of a flow, newest first ... Query GSI1 GSI1PK=FLOW#<flowId>, GSI1SK begins_with TR#, descending
+//   ban of an address ................... GetItem BAN#<ip> (consistent): one read per accepted connection
+//   bans in force, soonest to end first . Query GSI1 GSI1PK=BANS, GSI1SK > BAN#<now>
+//   add a failed login .................. UpdateItem LOGINFAIL#<ip> B#<bucket>: ADD points, SET expiresAt
+//                                         if_not_exists; then Query PK=LOGINFAIL#<ip>, SK >= B#<since>
 //
 // A flow item holds its flow endpoints (sources, targets): it is the truth. Flow endpoint
 // index items only point at flows, and readers keep a flow endpoint only if its flow lists
@@ -79,6 +90,20 @@ export const recordKey = {
   user: (id: string): Key => ({ PK: `USER#${id}`, SK: 'USER' }),
   transfer: (id: string): Key => ({ PK: `TR#${id}`, SK: 'TR' }),
 };
+
+/**
+ * Partition key prefixes of the brute-force defence's items: the only items the SFTP
+ * front end writes (its IAM policy allows writes to these partitions only).
+ */
+export const LOGIN_DEFENCE_PARTITION_PREFIXES = ['BAN#', 'LOGINFAIL#'] as const;
+const [BAN, LOGINFAIL] = LOGIN_DEFENCE_PARTITION_PREFIXES;
+
+export const banKey = (ip: string): Key => ({ PK: `${BAN}${ip}`, SK: 'BAN' });
+export const bansIndex = { partition: 'BANS', prefix: 'BAN#' };
+
+export const loginFailurePartition = (ip: string) => `${LOGINFAIL}${ip}`;
+/** Bucket starts as fixed-width decimals, so that their string order is their time order. */
+export const loginFailureSortKey = (bucket: number) => `B#${String(Math.max(0, Math.floor(bucket))).padStart(10, '0')}`;
 
 export const usernameKey = (username: string): Key => ({ PK: `USERNAME#${username}`, SK: 'USERNAME' });
 

@@ -3,7 +3,7 @@
 // and batch reads that finish their unprocessed keys. Every other failure leaves here
 // as a CoreError.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unavailable } from '../../core/errors.js';
 import { fromDynamo } from './dynamo-errors.js';
 import type { GSI1, Key } from './dynamo-keys.js';
@@ -25,6 +25,8 @@ export interface QuerySpec {
   partition: string;
   /** Sort key prefix (begins_with). */
   prefix?: string;
+  /** Instead of a prefix: sort keys after (`>`) or from (`>=`) a value. */
+  range?: { op: '>' | '>='; value: string };
   descending?: boolean;
 }
 
@@ -72,10 +74,37 @@ export class DynamoTable {
     }
   }
 
+  /** UpdateItem (`#name` for attributes, `:value` for values); the item as it is after. */
+  async update<I extends Item>(key: Key, update: Condition): Promise<I> {
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.name,
+          Key: key,
+          UpdateExpression: update.expression,
+          ExpressionAttributeNames: namesOf(update.expression),
+          ExpressionAttributeValues: update.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as I;
+    } catch (err) {
+      throw fromDynamo(err, 'UpdateItem');
+    }
+  }
+
   /** One Query call: up to `limit` items from `startKey` on. */
   async query<I extends Item>(spec: QuerySpec, limit: number, startKey?: Item): Promise<{ items: I[]; lastKey?: Item }> {
     const [pk, sk] = spec.index ? ['GSI1PK', 'GSI1SK'] : ['PK', 'SK'];
-    const keyCondition = spec.prefix === undefined ? `#${pk} = :pk` : `#${pk} = :pk AND begins_with(#${sk}, :prefix)`;
+    const values: Record<string, unknown> = { ':pk': spec.partition };
+    let keyCondition = `#${pk} = :pk`;
+    if (spec.prefix !== undefined) {
+      keyCondition += ` AND begins_with(#${sk}, :prefix)`;
+      values[':prefix'] = spec.prefix;
+    } else if (spec.range) {
+      keyCondition += ` AND #${sk} ${spec.range.op} :from`;
+      values[':from'] = spec.range.value;
+    }
     try {
       const out = await this.client.send(
         new QueryCommand({
@@ -83,7 +112,7 @@ export class DynamoTable {
           IndexName: spec.index,
           KeyConditionExpression: keyCondition,
           ExpressionAttributeNames: namesOf(keyCondition),
-          ExpressionAttributeValues: spec.prefix === undefined ? { ':pk': spec.partition } : { ':pk': spec.partition, ':prefix': spec.prefix },
+          ExpressionAttributeValues: values,
           ScanIndexForward: !spec.descending,
           ConsistentRead: spec.index ? undefined : true,
           Limit: limit,

@@ -4,10 +4,13 @@ import type Database from 'better-sqlite3';
 import { alreadyExists, invalidArgument, notFound } from '../../core/errors.js';
 import { checkLimit, decodeCursor as decodeJson, encodeCursor } from '../paging.js';
 import type { Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../../core/model.js';
+import { sqliteBans, sqliteLoginFailures } from './sqlite-bans.js';
 import type {
+  BanStore,
   Directory,
   EndpointStore,
   FlowStore,
+  LoginFailureStore,
   OrganizationStore,
   Page,
   PageRequest,
@@ -80,8 +83,12 @@ export class SqliteDirectory implements Directory {
   readonly flows: FlowStore;
   readonly users: UserStore;
   readonly transfers: TransferStore;
+  readonly bans: BanStore;
+  readonly loginFailures: LoginFailureStore;
 
   constructor(readonly db: Database.Database) {
+    this.bans = sqliteBans(db);
+    this.loginFailures = sqliteLoginFailures(db);
     this.organizations = {
       create: async (o: Organization) => insert(db, 'INSERT INTO organizations (id, data) VALUES (@id, @data)', { id: o.id, data: JSON.stringify(o) }, 'organization'),
       get: async (id) => parse<Organization>(db.prepare('SELECT data FROM organizations WHERE id = ?').get(id) as Row | undefined),

@@ -21,6 +21,12 @@ export const MIGRATIONS: string[] = [
   // 2: the post-upload pipeline's job queue
   `CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, run_at INTEGER NOT NULL, running INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, payload TEXT NOT NULL);
    CREATE INDEX jobs_due ON jobs (running, run_at);`,
+  // 3: the brute-force defence: bans and failed-login scores (src/adapters/local/sqlite-bans.ts)
+  `CREATE TABLE bans (ip TEXT PRIMARY KEY, until TEXT NOT NULL, offences INTEGER NOT NULL, expires_at INTEGER NOT NULL, data TEXT NOT NULL);
+   CREATE INDEX bans_by_until ON bans (until, ip);
+   CREATE INDEX bans_expiry ON bans (expires_at);
+   CREATE TABLE login_failures (ip TEXT NOT NULL, bucket INTEGER NOT NULL, points INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (ip, bucket)) WITHOUT ROWID;
+   CREATE INDEX login_failures_expiry ON login_failures (expires_at);`,
 ];
 
 /** Open (creating or migrating) a SQLite database; ':memory:' for tests. */

@@ -1,11 +1,12 @@
-// The directory port: organizations, endpoints, flows, users and transfers (SPEC §2).
+// The directory port: organizations, endpoints, flows, users and transfers (SPEC §2),
+// and the brute-force defence's shared state (bans, login failure scores).
 // SQLite backs it locally, one DynamoDB table on AWS; test/contract/directory.ts is the
 // contract both pass.
 //
 // Updates take a pure transform and the adapter supplies the isolation (a SQLite
 // transaction, a DynamoDB conditional write on `updatedAt`/`version`): a concurrent
 // writer makes update() retry the transform or fail with `conflict`, never lose a write.
-import type { Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../model.js';
+import type { Ban, Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../model.js';
 
 export interface PageRequest {
   limit: number;
@@ -76,11 +77,47 @@ export interface TransferStore {
   delete(id: string): Promise<void>;
 }
 
+/**
+ * Bans, one record per client key (src/core/ip.ts). A record whose `expiresAt` has passed
+ * is absent to every method, whether or not the store has deleted it yet (DynamoDB's TTL
+ * deletes late, dynalite never).
+ */
+export interface BanStore {
+  get(ip: string, now: Date): Promise<Ban | undefined>;
+  /**
+   * Writes `ban` over the stored record, on condition that the record still has
+   * `expectedOffences` offences (0: no live record). False, with nothing written, when
+   * another writer got there first.
+   */
+  put(ban: Ban, expectedOffences: number, now: Date): Promise<boolean>;
+  /** Bans in force (`until` after `now`), soonest to end first, then by ip. */
+  listActive(now: Date, page: PageRequest): Promise<Page<Ban>>;
+  /** Forgets the record; false when there was no live one. */
+  delete(ip: string, now: Date): Promise<boolean>;
+}
+
+/**
+ * Failed-login scores per client key, as counters per time bucket so that concurrent
+ * front ends add atomically (SQLite: an upsert; DynamoDB: UpdateItem ADD).
+ */
+export interface LoginFailureStore {
+  /**
+   * Adds `points` to the counter of `ip` for the bucket starting at `bucket` (epoch
+   * seconds), which is forgotten at `expiresAt`; returns the sum of the live counters of
+   * `ip` whose bucket starts at or after `since`, this addition included.
+   */
+  add(ip: string, points: number, bucket: number, expiresAt: number, since: number, now: Date): Promise<number>;
+  /** Forgets every counter of `ip`. */
+  clear(ip: string): Promise<void>;
+}
+
 export interface Directory {
   readonly organizations: OrganizationStore;
   readonly endpoints: EndpointStore;
   readonly flows: FlowStore;
   readonly users: UserStore;
   readonly transfers: TransferStore;
+  readonly bans: BanStore;
+  readonly loginFailures: LoginFailureStore;
   close(): Promise<void>;
 }
