@@ -145,8 +145,7 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
   const scenarios = SCENARIOS.filter((s) => o.only.length === 0 || o.only.includes(s.id));
   const outDir = resolve(REPO, o.out);
   mkdirSync(outDir, { recursive: true });
-  const parent = resolve(REPO, o.dir ?? o.out);
-  mkdirSync(parent, { recursive: true, mode: 0o755 });
+  const parent = scratchParent(o);
   const scratch = mkdtempSync(join(parent, 'bench-scratch-'));
   // mkdtemp makes it 0700; sshd reads authorized_keys as the bench user.
   chmodSync(scratch, 0o755);
@@ -223,4 +222,23 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
   writeFileSync(file, report);
   writeFileSync(file.replace(/\.md$/, '.json'), JSON.stringify({ facts, results }, null, 2));
   return { results, report, file, scratch };
+}
+
+/**
+ * Where the scratch folder goes: --dir, else reports/ when sshd may chroot below it,
+ * else (a checkout under /tmp, as CI may use) a root-owned folder in /var/lib.
+ */
+function scratchParent(o: BenchOptions): string {
+  const preferred = resolve(REPO, o.dir ?? o.out);
+  mkdirSync(preferred, { recursive: true, mode: 0o755 });
+  if (o.dir) return preferred;
+  try {
+    checkChrootPath(preferred);
+    return preferred;
+  } catch {
+    const fallback = '/var/lib/thru-sftp-bench';
+    mkdirSync(fallback, { recursive: true, mode: 0o755 });
+    chmodSync(fallback, 0o755);
+    return fallback;
+  }
 }

@@ -4,8 +4,7 @@
 // Manager generated at creation, so a key put there by an operator (for instance
 // one imported from a previous server) is kept, and a deploy never rotates the key.
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import ssh2 from 'ssh2';
-import { describeHostKey } from '../../src/adapters/local/host-key.js';
+import { describeHostKey, generateHostKey } from '../../src/adapters/local/host-key.js';
 
 interface CustomResourceEvent {
   RequestType: 'Create' | 'Update' | 'Delete';
@@ -28,7 +27,7 @@ export async function handler(event: CustomResourceEvent): Promise<CustomResourc
   const current = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   let privateKey = current.SecretString ?? '';
   if (!privateKey.includes('PRIVATE KEY')) {
-    privateKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+    privateKey = generateHostKey().private;
     await client.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: privateKey }));
   }
   // Throws (and fails the deploy with this message) for anything but an Ed25519 key.

@@ -19,7 +19,7 @@ describe.skipIf(!canRun)('npm run bench, tiny', () => {
 
   it('measures both servers in every kind of scenario and cleans up', async () => {
     const options = {
-      ...parseOptions(['--quick', '--rounds', '1', '--user', user, '--only', 'put,get,small,parallel,login-password,idle', '--dir', 'reports', '--out', out]),
+      ...parseOptions(['--quick', '--rounds', '1', '--user', user, '--only', 'put,get,small,parallel,login-password,idle', '--out', out]),
       bigSize: MIB,
       smallFiles: 5,
       parallelClients: 2,
