@@ -158,6 +158,7 @@ export class SftpService extends Construct {
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
+      enableFargateCapacityProviders: config.fargateSpot,
       containerInsightsV2: config.containerInsights ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
     });
     if (!config.containerInsights) {
@@ -189,6 +190,7 @@ export class SftpService extends Construct {
       securityGroups: [taskSecurityGroup],
       platformVersion: ecs.FargatePlatformVersion.LATEST,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
+      ...(config.fargateSpot && { capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }),
     });
 
     const listener = this.loadBalancer.addListener('Sftp', { port: PUBLIC_SFTP_PORT, protocol: elbv2.Protocol.TCP });

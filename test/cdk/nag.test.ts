@@ -61,6 +61,7 @@ const variants = {
         elasticIps: true,
         flowLogs: false,
         containerInsights: true,
+        fargateSpot: true,
         deliveryBuckets: ['partner-drop'],
         customDomain: { name: 'sftp.example.com', hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' },
       },

@@ -194,6 +194,15 @@ describe('SFTP service', () => {
     for (const a of flowAlarms) expect(JSON.stringify(a.props.AlarmActions)).toContain('SftpServiceTaskCountTargetConnections');
   });
 
+  it('runs on Fargate Spot only when asked', () => {
+    expect(only(dev.stateless$, 'AWS::ECS::Service').CapacityProviderStrategy).toBeUndefined();
+    const spot = buildTestApp({ overrides: { fargateSpot: true } });
+    const svc = only(spot.stateless$, 'AWS::ECS::Service');
+    expect(svc.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
+    expect(svc.LaunchType).toBeUndefined();
+    expect(only(spot.stateless$, 'AWS::ECS::ClusterCapacityProviderAssociations').CapacityProviders).toContain('FARGATE_SPOT');
+  });
+
   it('runs the Dockerfile image on the configured architecture with the runtime settings and a health check', () => {
     const task = only(dev.stateless$, 'AWS::ECS::TaskDefinition');
     expect(task.RuntimePlatform).toEqual({ CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' });
