@@ -43,6 +43,8 @@ const Settings = z.object({
   THRU_MAX_OPEN_HANDLES: count(1, 10_000).default(L.maxOpenHandles),
   THRU_MAX_READ_LENGTH: count(1024, L.maxReadLength).default(L.maxReadLength),
   THRU_LIST_PAGE_SIZE: count(1, 10_000).default(L.listPageSize),
+  /** Largest file a partner may write, in bytes. */
+  THRU_MAX_FILE_SIZE: count(1, Number.MAX_SAFE_INTEGER).default(L.maxFileSize),
   /** Take client addresses from a PROXY protocol v2 header (an NLB with proxy protocol v2 on). */
   THRU_PROXY_PROTOCOL: bool.default(false),
 
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxOpenHandles: s.THRU_MAX_OPEN_HANDLES,
       maxReadLength: s.THRU_MAX_READ_LENGTH,
       listPageSize: s.THRU_LIST_PAGE_SIZE,
+      maxFileSize: s.THRU_MAX_FILE_SIZE,
     },
     bruteForce: {
       banScore: s.THRU_BAN_SCORE,

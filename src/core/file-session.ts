@@ -5,7 +5,7 @@ import picomatch from 'picomatch';
 import type { Principal } from './identity.js';
 import type { Permission } from './model.js';
 import type { Entry, FileReader, FileWriter, ObjectMeta, StatFs, Storage } from './ports/storage.js';
-import { alreadyExists, invalidArgument, isADirectory, isCoreError, notADirectory, notFound, permissionDenied, unsupported } from './errors.js';
+import { alreadyExists, failure, invalidArgument, isADirectory, isCoreError, limitExceeded, notADirectory, notFound, permissionDenied, unsupported } from './errors.js';
 import { basename, dirname, isWithin, keyOf, resolveVirtualPath } from './paths.js';
 
 export interface OpenFlags {
@@ -30,7 +30,14 @@ export interface FileSessionOptions {
   sourceIp: string;
   /** Entries per directory page. */
   listPageSize: number;
+  /**
+   * Largest file a partner may write. Without it one WRITE at a huge offset makes a huge
+   * sparse file, which the post-upload pipeline would then read and hash in full.
+   */
+  maxFileSize?: number;
 }
+
+export const DEFAULT_MAX_FILE_SIZE = 100 * 1024 ** 3;
 
 const denied = (permission: Permission) => permissionDenied(`permission denied: this account lacks the "${permission}" permission`);
 
@@ -67,20 +74,33 @@ export class WriteHandle {
     private readonly writer: FileWriter,
     private readonly append: boolean,
     private readonly onClose: (h: WriteHandle) => void,
+    private readonly maxSize: number,
   ) {}
   get size(): number {
     return this.writer.size;
   }
   write(position: number, data: Buffer): Promise<void> {
+    const at = this.append ? this.writer.size : position;
+    if (at + data.length > this.maxSize) return this.refuse(limitExceeded(`files are limited to ${this.maxSize} bytes on this server`));
     this.bytes += data.length;
-    return this.writer.write(this.append ? this.writer.size : position, data);
+    return this.writer.write(at, data).catch((err: unknown) => this.refuse(err));
   }
+  /** A refused or failed WRITE fails the upload: CLOSE must not publish what is missing a piece. */
+  private refuse(err: unknown): Promise<never> {
+    this.failed ??= err;
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+  private failed: unknown;
   sync(): Promise<void> {
     return this.writer.sync();
   }
   /** Durable and visible when this resolves; on failure nothing new is visible. */
   async close(): Promise<void> {
     this.onClose(this);
+    if (this.failed !== undefined) {
+      await this.writer.abort();
+      throw failure('the upload failed (a write was refused); nothing was published at this name');
+    }
     await this.writer.commit();
   }
   /** The upload ends without close: the connection dropped or the session ended. */
@@ -209,7 +229,7 @@ export class FileSession {
         if (existing && !(resumable && !flags.truncate)) this.require('overwrite');
       },
     });
-    const handle = new WriteHandle(virtual, resumable, writer, flags.append, (h) => this.writers.delete(h));
+    const handle = new WriteHandle(virtual, resumable, writer, flags.append, (h) => this.writers.delete(h), this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
     this.writers.add(handle);
     return handle;
   }

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import ssh2, { type AuthContext, type ClientInfo, type Connection, type PublicKeyAuthContext } from 'ssh2';
 import type { Logger } from 'pino';
 import { failureOf, type BruteForceGuard, type LoginFailure } from '../core/brute-force.js';
-import { FileSession } from '../core/file-session.js';
+import { DEFAULT_MAX_FILE_SIZE, FileSession } from '../core/file-session.js';
 import type { IdentityProvider, LoginAttempt, LoginDecision, Principal } from '../core/identity.js';
 import { clientKey, parseIp } from '../core/ip.js';
 import type { Ban } from '../core/model.js';
@@ -43,6 +43,8 @@ export interface SshLimits {
   maxSessionsPerUser: number;
   /** Largest READ reply, at most 261120 bytes (what OpenSSH clients accept). */
   maxReadLength: number;
+  /** Largest file a partner may write, in bytes. */
+  maxFileSize: number;
 }
 
 export const DEFAULT_SSH_LIMITS: SshLimits = {
@@ -54,6 +56,7 @@ export const DEFAULT_SSH_LIMITS: SshLimits = {
   maxConnectionsPerIp: 50,
   maxSessionsPerUser: 20,
   maxReadLength: MAX_READ_LENGTH,
+  maxFileSize: DEFAULT_MAX_FILE_SIZE,
 };
 
 export interface SshFrontEndOptions {
@@ -380,7 +383,7 @@ export class SshFrontEnd {
       session.once('close', () => (sessions -= 1));
       session.on('sftp', (acceptSftp) => {
         // Accept at once: the client's INIT may already be on its way.
-        const files = new FileSession(principal!, this.options.storage, { sourceIp, listPageSize: this.limits.listPageSize });
+        const files = new FileSession(principal!, this.options.storage, { sourceIp, listPageSize: this.limits.listPageSize, maxFileSize: this.limits.maxFileSize });
         new SftpSession(acceptSftp(), files, c.log, {
           maxOpenHandles: this.limits.maxOpenHandles,
           maxReadLength: this.limits.maxReadLength,

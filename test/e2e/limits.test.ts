@@ -216,3 +216,39 @@ describe('a READ length set lower', () => {
     }
   });
 });
+
+describe('the file size limit', () => {
+  it('refuses a write past it (a huge offset too) and leaves nothing at the name', async () => {
+    const small = await startTestServer({ sshLimits: { maxFileSize: 1024 * 1024 } });
+    try {
+      await small.createUser({ username: 'cap', password: PASSWORD });
+      const conn = await connectSftp(small.port, { username: 'cap', password: PASSWORD });
+      const { sftp } = conn;
+      const write = (handle: Buffer, offset: number, data: Buffer) =>
+        new Promise<void>((ok, fail) => sftp.write(handle, data, 0, data.length, offset, (err) => (err ? fail(err) : ok())));
+      // A write past the limit is refused, and the upload with it: CLOSE publishes nothing.
+      const sparse = await call<Buffer>(sftp.open.bind(sftp), 'sparse.bin', 'w');
+      await write(sparse, 0, Buffer.alloc(1000, 1));
+      expect(await statusOf(write(sparse, 2 ** 40, Buffer.alloc(1)))).toBe(STATUS_CODE.FAILURE);
+      expect(await statusOf(call(sftp.close.bind(sftp), sparse))).toBe(STATUS_CODE.FAILURE);
+      expect(await statusOf(call(sftp.stat.bind(sftp), 'sparse.bin'))).toBe(STATUS_CODE.NO_SUCH_FILE);
+      // Up to the limit is fine.
+      const full = await call<Buffer>(sftp.open.bind(sftp), 'full.bin', 'w');
+      expect(await statusOf(write(full, 1024 * 1024 - 10, Buffer.alloc(11)))).toBe(STATUS_CODE.FAILURE);
+      const full2 = await call<Buffer>(sftp.open.bind(sftp), 'full.bin', 'w');
+      await write(full2, 1024 * 1024 - 10, Buffer.alloc(10));
+      await call(sftp.close.bind(sftp), full2);
+      expect((await call<{ size: number }>(sftp.stat.bind(sftp), 'full.bin')).size).toBe(1024 * 1024);
+      conn.end();
+      // The stock client fails the put (it prints only the status) and the name stays empty.
+      const local = `${small.dataDir}/two-mib.bin`;
+      writeFileSync(local, randomBytes(2 * 1024 * 1024));
+      const r = await sftpBatch(small.port, { user: 'cap', password: PASSWORD }, [`put ${local} two.bin`]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/Failure/);
+      expect(await statusOf(connectSftp(small.port, { username: 'cap', password: PASSWORD }).then((c) => call(c.sftp.stat.bind(c.sftp), 'two.bin').finally(() => c.end())))).toBe(STATUS_CODE.NO_SUCH_FILE);
+    } finally {
+      await small.stop();
+    }
+  });
+});

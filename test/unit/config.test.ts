@@ -24,6 +24,7 @@ describe('security settings', () => {
       THRU_MAX_OPEN_HANDLES: '64',
       THRU_MAX_READ_LENGTH: '65536',
       THRU_LIST_PAGE_SIZE: '50',
+      THRU_MAX_FILE_SIZE: '1073741824',
       THRU_PROXY_PROTOCOL: 'true',
       THRU_BAN_SCORE: '30',
       THRU_BAN_WINDOW_SECONDS: '600',
@@ -33,7 +34,7 @@ describe('security settings', () => {
     });
     expect(c.sshLimits).toEqual({
       maxAuthTries: 3, loginGraceSeconds: 20, maxConnectionsPerIp: 0, maxSessionsPerUser: 4,
-      maxSessionsPerConnection: 2, maxOpenHandles: 64, maxReadLength: 65_536, listPageSize: 50,
+      maxSessionsPerConnection: 2, maxOpenHandles: 64, maxReadLength: 65_536, listPageSize: 50, maxFileSize: 1024 ** 3,
     });
     expect(c.bruteForce).toEqual({ banScore: 30, windowSeconds: 600, banSeconds: 120, maxBanSeconds: 3600, safeList: ['10.0.0.0/8', '2001:db8::/32'] });
     expect(c.proxyProtocol).toBe(true);
