@@ -175,6 +175,26 @@ describe('the web console signing its API calls with SigV4', () => {
     await heading().filter({ hasText: 'Endpoints' }).waitFor();
   });
 
+  it('a computer clock an hour behind: API Gateway refuses the first signature, the page signs again with the server\'s time', async () => {
+    // A page of its own: the fake clock is per browser context.
+    const skewed = await browser.newPage();
+    try {
+      await skewed.clock.setSystemTime(Date.now() - 3_600_000);
+      await skewed.goto(`${base}/console/`);
+      const before = gateway.verdicts.length;
+      await skewed.getByLabel('Access key ID').fill(USER.accessKeyId);
+      await skewed.getByLabel('Secret access key').fill(USER.secretAccessKey);
+      await skewed.getByRole('button', { name: 'Sign in' }).click();
+      await skewed.getByRole('heading', { level: 1 }).filter({ hasText: 'Organizations' }).waitFor();
+      const [first, second] = since(before);
+      expect(first?.refused).toMatch(/^Signature expired: /);
+      expect(second).toMatchObject({ path: '/v1/organizations', accessKeyId: USER.accessKeyId, refused: null });
+      expect(since(before).filter((v) => v.refused !== null)).toHaveLength(1);
+    } finally {
+      await skewed.close();
+    }
+  });
+
   it('the page reported no script error and no blocked resource', () => {
     expect(problems).toEqual([]);
   });

@@ -30,6 +30,7 @@ const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/(
 // Headers the signer derives from the credentials, the date and the body: recomputed, never trusted.
 const DERIVED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256']);
 const MAX_SKEW_MS = 5 * 60_000;
+const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
 
 export const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -72,7 +73,9 @@ export class SigV4Gateway {
     const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(c.req.header('x-amz-date') ?? '');
     if (!stamp || !stamp[0].startsWith(day)) return refuse('IncompleteSignatureException', 'The request must carry an X-Amz-Date matching the credential scope.');
     const signingDate = new Date(Date.UTC(+stamp[1]!, +stamp[2]! - 1, +stamp[3]!, +stamp[4]!, +stamp[5]!, +stamp[6]!));
-    if (Math.abs(Date.now() - signingDate.getTime()) > MAX_SKEW_MS) return refuse('InvalidSignatureException', `Signature expired: ${stamp[0]} is outside the 5 minutes around now.`);
+    const now = Date.now();
+    if (signingDate.getTime() < now - MAX_SKEW_MS) return refuse('InvalidSignatureException', `Signature expired: ${stamp[0]} is now earlier than ${amzDate(now - MAX_SKEW_MS)} (${amzDate(now)} - 5 min.)`);
+    if (signingDate.getTime() > now + MAX_SKEW_MS) return refuse('InvalidSignatureException', `Signature not yet current: ${stamp[0]} is still later than ${amzDate(now + MAX_SKEW_MS)} (${amzDate(now)} + 5 min.)`);
 
     const headers: Record<string, string> = {};
     for (const name of signedHeaders.split(';')) if (!DERIVED.has(name)) headers[name] = c.req.header(name) ?? '';

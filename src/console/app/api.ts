@@ -21,9 +21,14 @@ export function path(strings: TemplateStringsArray, ...values: string[]): string
   return strings.reduce((out, s, i) => out + s + (i < values.length ? encodeURIComponent(values[i]!) : ''), '');
 }
 
+// How far this computer's clock is from the server's, learnt from API Gateway's answer
+// when it refuses a signature as too old or too new (SigV4 allows a few minutes).
+let clockOffsetMs = 0;
+const CLOCK_SKEW = /^Signature (expired|not yet current)/;
+
 async function authenticate(credentials: Credentials | null, method: string, url: URL, headers: Record<string, string>, body: string | undefined) {
   if (credentials?.kind === 'token') return { ...headers, authorization: `Bearer ${credentials.token}` };
-  if (credentials?.kind === 'sigv4') return (await import('./sigv4.js')).signedHeaders(credentials, method, url, headers, body);
+  if (credentials?.kind === 'sigv4') return (await import('./sigv4.js')).signedHeaders(credentials, method, url, headers, body, new Date(Date.now() + clockOffsetMs));
   return headers;
 }
 
@@ -34,7 +39,7 @@ function gatewayRefusal(res: Response, data: unknown): string | undefined {
   return typeof body?.message === 'string' ? body.message : `HTTP ${res.status}`;
 }
 
-export async function request<T>(method: string, to: string, body?: unknown, credentials = session.credentials()): Promise<T> {
+export async function request<T>(method: string, to: string, body?: unknown, credentials = session.credentials(), retried = false): Promise<T> {
   const url = new URL(to, API_BASE);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   let res: Response;
@@ -55,6 +60,12 @@ export async function request<T>(method: string, to: string, body?: unknown, cre
   if (credentials?.kind === 'token' && res.status === 401) refused = 'The server refused the admin token. Sign in again.';
   const gateway = credentials?.kind === 'sigv4' ? gatewayRefusal(res, data) : undefined;
   if (gateway !== undefined) {
+    const serverTime = Date.parse(res.headers.get('date') ?? '');
+    if (CLOCK_SKEW.test(gateway) && !retried && !Number.isNaN(serverTime)) {
+      // This computer's clock is off: sign again with the server's time, as the AWS SDKs do.
+      clockOffsetMs = serverTime - Date.now();
+      return request<T>(method, to, body, credentials, true);
+    }
     // A wrong secret, an unknown key, an expired session token, no execute-api:Invoke permission...
     failure = new ApiError(res.status, 'aws_refused', `AWS refused the credentials: ${gateway}`);
     refused = failure.message;

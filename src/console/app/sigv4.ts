@@ -5,19 +5,29 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentials } from './session.js';
 
-export async function signedHeaders(credentials: AwsCredentials, method: string, url: URL, headers: Record<string, string>, body: string | undefined): Promise<Record<string, string>> {
+export async function signedHeaders(
+  credentials: AwsCredentials,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signingDate: Date,
+): Promise<Record<string, string>> {
   const { accessKeyId, secretAccessKey, sessionToken, region } = credentials;
   const signer = new SignatureV4({ service: 'execute-api', region, credentials: { accessKeyId, secretAccessKey, sessionToken }, sha256: Sha256 });
-  const signed = await signer.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: url.port ? Number(url.port) : undefined,
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { ...headers, host: url.host },
-    body,
-  });
+  const signed = await signer.sign(
+    {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { ...headers, host: url.host },
+      body,
+    },
+    { signingDate },
+  );
   const { host: _host, ...rest } = signed.headers;
   return rest;
 }
