@@ -21,6 +21,8 @@ export interface ThruFunctionProps {
   memorySize?: number;
   logRetentionDays: number;
   removalPolicy: RemovalPolicy;
+  /** Shell commands that add files to the bundle (run in the repository root, locally). */
+  afterBundling?: (outputDir: string) => string[];
 }
 
 export class ThruFunction extends Construct {
@@ -69,6 +71,9 @@ export class ThruFunction extends Construct {
         bundleAwsSDK: true,
         // ssh2's optional native addons: absent in the bundle, ssh2 falls back to JS.
         externalModules: ['cpu-features', '*.node'],
+        ...(props.afterBundling
+          ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: (_in: string, out: string) => props.afterBundling!(out) } }
+          : {}),
       },
     });
 

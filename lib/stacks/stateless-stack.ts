@@ -109,6 +109,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'SftpUrl', { description: 'What partners connect to', value: `sftp://${publicHost}` });
     new CfnOutput(this, 'SftpHost', { value: publicHost });
     new CfnOutput(this, 'AdminApiUrl', { description: 'Admin API base URL (IAM/SigV4 auth); routes start with /v1/', value: this.adminApi.url });
+    new CfnOutput(this, 'ConsoleUrl', { description: 'Web console; sign in with AWS credentials allowed execute-api:Invoke on the admin API', value: this.adminApi.consoleUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'ServiceLogGroup', { value: frontEndLogGroup.logGroupName });
     if (this.sftp) {

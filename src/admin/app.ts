@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Directory } from '../core/ports/directory.js';
 import { createTenancy, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { auditLog } from './audit.js';
-import { consoleRoutes, type ConsoleAssets } from './console.js';
+import { consoleRoutes, type ConsoleAssets, type ConsoleSignIn } from './console.js';
 import type { AdminEnv } from './env.js';
 import { errorResponse, handleError, validationFailure } from './errors.js';
 import { banRoutes } from './routes/bans.js';
@@ -39,6 +39,8 @@ export interface AdminDeps {
   bruteForce?: BruteForceGuard;
   /** The built web console, served under /console/; absent: no console. */
   console?: ConsoleAssets;
+  /** How the console signs in: the admin token (default) or SigV4 when IAM guards the API. */
+  consoleSignIn?: ConsoleSignIn;
 }
 
 export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
@@ -64,7 +66,7 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
     (c) => c.json({ status: 'ok' as const }, 200),
   );
 
-  if (deps.console) consoleRoutes(app, deps.console);
+  if (deps.console) consoleRoutes(app, deps.console, deps.consoleSignIn);
 
   // Authentication before reading any body; then the size limit.
   app.use('/v1/*', deps.auth);

@@ -2,7 +2,9 @@
 // app under /console/, next to the API it calls, so both share one origin and no CORS is
 // needed. Where the files come from is the runtime's choice (`ConsoleAssets`); the routes
 // only use hono's runtime-neutral serveStatic. Console routes are not part of the API:
-// no token (the page signs in itself) and absent from the OpenAPI document.
+// no token (the page signs in itself) and absent from the OpenAPI document. The page asks
+// config.json how to sign in: with the admin token locally, with AWS credentials (SigV4,
+// as API Gateway's IAM authorization wants) on AWS.
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -14,6 +16,11 @@ import type { AdminEnv } from './env.js';
 export type ConsoleAssets = (file: string) => Promise<Uint8Array<ArrayBuffer> | null>;
 
 export const CONSOLE_PATH = '/console/';
+
+/** How the console authenticates its API calls; the page reads it from /console/config.json. */
+export type ConsoleSignIn = { auth: 'token' } | { auth: 'sigv4'; region: string };
+
+export const TOKEN_SIGN_IN: ConsoleSignIn = { auth: 'token' };
 
 /** Console files read from a folder (Vite's output): locally, and from a Lambda bundle. */
 export function consoleFiles(dir: string): ConsoleAssets {
@@ -48,11 +55,15 @@ const headers = secureHeaders({
   strictTransportSecurity: false,
 });
 
-export function consoleRoutes(app: OpenAPIHono<AdminEnv>, assets: ConsoleAssets): void {
+export function consoleRoutes(app: OpenAPIHono<AdminEnv>, assets: ConsoleAssets, signIn: ConsoleSignIn = TOKEN_SIGN_IN): void {
   // Relative asset URLs need the trailing slash.
   app.get('/', (c) => c.redirect(CONSOLE_PATH));
   app.get('/console', (c) => c.redirect(CONSOLE_PATH));
   app.use(`${CONSOLE_PATH}*`, headers);
+  app.get(`${CONSOLE_PATH}config.json`, (c) => {
+    c.header('Cache-Control', 'no-cache');
+    return c.json(signIn);
+  });
   app.get(
     `${CONSOLE_PATH}*`,
     serveStatic<AdminEnv>({

@@ -18,6 +18,7 @@ import { S3Deliverer } from '../adapters/aws/s3-deliverer.js';
 import { DynamoDirectory } from '../adapters/aws/dynamo-directory.js';
 import { SqsJobQueue } from '../adapters/aws/sqs-queue.js';
 import { WebhookDeliverer } from '../adapters/http/webhook-deliverer.js';
+import type { ConsoleAssets } from '../admin/console.js';
 import { createAdminHandler } from '../admin/lambda.js';
 import { createPostUploadBatchHandler } from '../aws/post-upload-batch.js';
 import { DirectoryIdentity } from '../core/identity.js';
@@ -137,8 +138,20 @@ export function postUploadFunction(p: PipelineParts, options: { urlEncodedKeys?:
   return createPostUploadBatchHandler({ translate: (r) => translator.translate(r), handle: (job) => pipeline.handle(job), log: p.logger });
 }
 
-export function adminFunction(p: PipelineParts) {
+/**
+ * The admin API behind API Gateway's IAM authorization, and the web console (`console`,
+ * the files bundled with the Lambda) whose page signs its calls with SigV4 for this region.
+ */
+export function adminFunction(p: PipelineParts, options: { console?: ConsoleAssets } = {}) {
   const directory = directoryOf(p);
   const pipeline = pipelineOf(p, directory);
-  return createAdminHandler({ directory, logger: p.logger, sftp: sftpAccessOf(p.config), retryTransfer: (id) => pipeline.retry(id), clock: p.clock });
+  return createAdminHandler({
+    directory,
+    logger: p.logger,
+    sftp: sftpAccessOf(p.config),
+    retryTransfer: (id) => pipeline.retry(id),
+    clock: p.clock,
+    console: options.console,
+    consoleSignIn: { auth: 'sigv4', region: required(p.config, 'AWS_REGION') },
+  });
 }

@@ -256,9 +256,17 @@ describe('Lambdas', () => {
     });
   });
 
-  it('serve the admin API behind IAM authorization with access logs', () => {
-    dev.stateless$.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'AWS_IAM' });
-    dev.stateless$.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+  it('serve the admin API behind IAM authorization with access logs; only the console\'s GET routes go without', () => {
+    const routes = Object.values(dev.stateless$.findResources('AWS::ApiGatewayV2::Route') as Record<string, { Properties: { RouteKey: string; AuthorizationType: string; Target: unknown } }>);
+    const authorization = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
+    // $default catches every other method and path, /v1/ included.
+    expect(authorization).toEqual({ $default: 'AWS_IAM', 'GET /console': 'NONE', 'GET /console/{proxy+}': 'NONE' });
+    // All three reach the same Lambda, whose router refuses /v1/ calls without an IAM principal.
+    expect(new Set(routes.map((r) => JSON.stringify(r.Properties.Target))).size).toBe(1);
+    const outputs = dev.stateless$.findOutputs('ConsoleUrl') as Record<string, { Value: unknown }>;
+    expect(outputs.ConsoleUrl?.Value).toEqual({
+      'Fn::Join': ['', ['https://', { Ref: logicalId(dev.stateless.adminApi.api, dev.stateless) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/console/']],
+    });
     const stage = only(dev.stateless$, 'AWS::ApiGatewayV2::Stage');
     const accessLogs = stage.AccessLogSettings as { DestinationArn?: unknown; Format?: string };
     expect(accessLogs.DestinationArn).toBeDefined();

@@ -1,11 +1,12 @@
 // `npm run synth` as CI runs it: the real CDK CLI, no AWS credentials, Lambdas
 // bundled with the local esbuild (no Docker), cdk-nag on. Then the bundles are
-// loaded in plain Node, as the Lambda runtime would load them.
+// loaded in plain Node, as the Lambda runtime would load them, and the admin bundle
+// serves the web console built into it.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../lib/paths.js';
 
@@ -65,6 +66,45 @@ describe('npm run synth', () => {
       });
       expect(loaded.status, `${bundle}: ${loaded.stderr.slice(-600)}`).toBe(0);
     }
+  });
+});
+
+describe('the bundled admin API', () => {
+  it('serves the web console that the bundling built next to it', () => {
+    const admin = bundlesIn(out).filter((b) => existsSync(join(dirname(b), 'console', 'index.html')));
+    expect(admin).toHaveLength(1);
+    const dir = join(dirname(admin[0]!), 'console');
+    // Vite's output from the sources: the page and its hashed script.
+    const script = readdirSync(join(dir, 'assets')).find((f) => f.endsWith('.js'));
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain(`./assets/${script}`);
+    // API Gateway's events for the console's routes (no authorizer), handled in plain Node.
+    const script$ = `const { handler } = await import(${JSON.stringify(admin[0])});
+      const event = (path) => ({ version: '2.0', routeKey: 'GET /console/{proxy+}', rawPath: path, rawQueryString: '', headers: { host: 'abc.execute-api.us-east-1.amazonaws.com' },
+        requestContext: { domainName: 'abc.execute-api.us-east-1.amazonaws.com', http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 't' }, routeKey: 'GET /console/{proxy+}', stage: '$default' },
+        isBase64Encoded: false });
+      const out = [];
+      for (const path of ['/console/', '/console/config.json', '/console/assets/${script}', '/console/%2e%2e/v1/organizations']) {
+        const r = await handler(event(path));
+        out.push({ status: r.statusCode, type: r.headers['content-type'], cache: r.headers['cache-control'], csp: r.headers['content-security-policy'], body: r.body.slice(0, 2000) });
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script$], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', THRU_BUCKET: 'files-bucket', THRU_TABLE: 'directory-table', THRU_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/uploads' },
+    });
+    expect(run.status, run.stderr.slice(-800)).toBe(0);
+    const [page, config, asset, traversal] = JSON.parse(run.stdout) as { status: number; type?: string; cache?: string; csp?: string; body: string }[];
+    expect(page).toMatchObject({ status: 200, cache: 'no-cache' });
+    expect(page!.type).toMatch(/^text\/html/);
+    expect(page!.csp).toContain("script-src 'self'");
+    expect(page!.body).toContain('thru-sftp console');
+    expect(config).toMatchObject({ status: 200 });
+    expect(JSON.parse(config!.body)).toEqual({ auth: 'sigv4', region: 'us-east-1' });
+    expect(asset).toMatchObject({ status: 200, cache: 'public, max-age=31536000, immutable' });
+    expect(asset!.type).toMatch(/javascript/);
+    // Through the unauthenticated route, the API is refused before it reads the directory.
+    expect(traversal).toMatchObject({ status: 403 });
   });
 });
 

@@ -427,6 +427,8 @@ describe('the console route', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // The page signs in with the admin token here (SigV4 on AWS: console-sigv4.test.ts).
+    expect(await (await fetch(`${base}/console/config.json`)).json()).toEqual({ auth: 'token' });
   });
 
   it('serves nothing outside the build (the sources sit next to it), and the API still wants its token', async () => {

@@ -1,4 +1,4 @@
-// The console's shell: sign-in until the session has a token, then the main navigation
+// The console's shell: sign-in until the session has credentials, then the main navigation
 // (organizations, and the current organization's endpoints, flows and activity) and the
 // page the URL names.
 import { useEffect, useState } from 'preact/hooks';
@@ -6,6 +6,7 @@ import { api, path } from './api.js';
 import { useLoad } from './hooks.js';
 import { href, orgOf, useRoute, type Route } from './router.js';
 import { session } from './session.js';
+import type { SignInMode } from './sign-in-mode.js';
 import type { Organization } from './types.js';
 import { StatusRegion } from './ui/status.js';
 import { ActivityPage } from './pages/activity.js';
@@ -17,8 +18,8 @@ import { OrganizationsPage } from './pages/organizations.js';
 import { SignInPage } from './pages/sign-in.js';
 import { SourcePage } from './pages/source.js';
 
-export function App() {
-  const [signedIn, setSignedIn] = useState(() => session.token() !== null);
+export function App({ mode }: { mode: SignInMode }) {
+  const [signedIn, setSignedIn] = useState(() => session.credentials() !== null);
   const [reason, setReason] = useState<string>();
   useEffect(
     () =>
@@ -28,7 +29,7 @@ export function App() {
       }),
     [],
   );
-  return signedIn ? <Shell /> : <SignInPage reason={reason} />;
+  return signedIn ? <Shell /> : <SignInPage mode={mode} reason={reason} />;
 }
 
 type Section = 'orgs' | 'endpoints' | 'flows' | 'activity';
