@@ -5,6 +5,7 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { delivery } from './delivery.js';
 import { closeSessions, openSessions } from './idle.js';
 import { pssOf, processTree, treeMemory } from './procfs.js';
 import { flush, MIB, mibPerSecond, removeMatching, sizeLabel, type Scenario } from './scenario.js';
@@ -134,4 +135,4 @@ const idle: Scenario = {
 };
 
 // Method parameters are bivariant, so a scenario's own kind of side fits the harness's Side.
-export const SCENARIOS: Scenario<Side>[] = [put, get, small, smallDurable, parallel, login('key', 0.2), login('password', 0.5), idle];
+export const SCENARIOS: Scenario<Side>[] = [put, get, small, smallDurable, parallel, login('key', 0.2), login('password', 0.5), idle, delivery];
