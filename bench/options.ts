@@ -37,8 +37,8 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick              small sizes and few rounds, for a fast check (about a minute)
-  --only <ids>         comma-separated scenarios: put,get,small,small-fsync,parallel,login-key,login-password,idle,delivery
-                       (delivery: rename → webhook latency, thru-sftp alone)
+  --only <ids>         comma-separated scenarios: put,get,small,small-fsync,parallel,login-key,login-password,idle,delivery,s3
+                       (delivery: rename → webhook latency, thru-sftp alone; s3: put into \`npm run sim\` against a direct SDK upload)
   --rounds <n>         rounds of every scenario (each round runs thru-sftp, then its baseline)
   --sessions <n>       idle sessions (default 1000)
   --cipher <name>      client cipher (default aes128-gcm@openssh.com)
@@ -59,7 +59,7 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
-export const SCENARIO_IDS = ['put', 'get', 'small', 'small-fsync', 'parallel', 'login-key', 'login-password', 'idle', 'delivery'] as const;
+export const SCENARIO_IDS = ['put', 'get', 'small', 'small-fsync', 'parallel', 'login-key', 'login-password', 'idle', 'delivery', 's3'] as const;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { delivery } from './delivery.js';
 import { closeSessions, openSessions } from './idle.js';
 import { pssOf, processTree, treeMemory } from './procfs.js';
+import { s3Upload } from './s3-upload.js';
 import { flush, MIB, mibPerSecond, removeMatching, sizeLabel, type Scenario } from './scenario.js';
 import type { Side } from './server.js';
 import { sftpBatch } from './sftp-client.js';
@@ -135,4 +136,4 @@ const idle: Scenario = {
 };
 
 // Method parameters are bivariant, so a scenario's own kind of side fits the harness's Side.
-export const SCENARIOS: Scenario<Side>[] = [put, get, small, smallDurable, parallel, login('key', 0.2), login('password', 0.5), idle, delivery];
+export const SCENARIOS: Scenario<Side>[] = [put, get, small, smallDurable, parallel, login('key', 0.2), login('password', 0.5), idle, delivery, s3Upload];

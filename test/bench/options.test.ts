@@ -19,7 +19,7 @@ describe('bench options', () => {
   });
   it('filters scenarios and refuses unknown ones', () => {
     expect(parseOptions(['--only', 'put, login-key']).only).toEqual(['put', 'login-key']);
-    expect(parseOptions(['--only', 'delivery']).only).toEqual(['delivery']);
+    expect(parseOptions(['--only', 'delivery,s3']).only).toEqual(['delivery', 's3']);
     expect(() => parseOptions(['--only', 'put,nope'])).toThrow(/unknown scenario nope/);
   });
   it('refuses bad values', () => {
