@@ -70,7 +70,7 @@ export interface Scenario<S extends Side = BenchServer> {
   rounds(o: BenchOptions): number;
   /** Figures the run returns, by key; resource figures are added when `usage` is set. */
   figures(o: BenchOptions): Record<string, Omit<Figure, 'scenario'>>;
-  /** Said in the report's notes when the scenario ran. */
+  /** Said in the report's notes once the scenario ran (it may quote what it measured). */
   notes?(o: BenchOptions): string[];
   /** The sides to measure; without it, thru-sftp in local mode and OpenSSH's sshd. */
   start?(env: StartEnv): Promise<S[]>;
