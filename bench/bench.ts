@@ -186,8 +186,8 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
     const launch = { repo: REPO, runtime: o.runtime, nodeArgs: [...o.nodeArgs, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(REPO, o.profileDir), s.id)}`] : [])] };
     const env: StartEnv = {
       dir, ctx, account, launch,
-      async startThru(flow) {
-        const thru = await startThru({ dir, ...launch, ...account, logLevel: o.logLevel, workers: o.workers, flow });
+      async startThru({ flow, settings } = {}) {
+        const thru = await startThru({ dir, ...launch, ...account, logLevel: o.logLevel, workers: o.workers, flow, env: settings });
         cleanups.push(() => thru.stop());
         return thru;
       },
@@ -198,7 +198,7 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
       for (const side of sides) cleanups.push(() => side.stop());
       return sides;
     }
-    const thru = await env.startThru();
+    const thru = await env.startThru({ settings: s.thruSettings });
     const sshd = await startSshd({ dir, user: o.user, publicKey, password, passwordScheme, maxStartups: 64 });
     cleanups.push(() => sshd.stop());
     return [thru, sshd];

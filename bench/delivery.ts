@@ -41,7 +41,7 @@ export const delivery: Scenario<DeliveryServer> = {
     const secret = randomBytes(24).toString('base64url');
     const receiver = await WebhookReceiver.start(secret);
     try {
-      const thru = await env.startThru({ tempFilePatterns: ['*.filepart'], webhook: { url: receiver.url, secret } });
+      const thru = await env.startThru({ flow: { tempFilePatterns: ['*.filepart'], webhook: { url: receiver.url, secret } } });
       return [{ ...thru, receiver, stop: () => thru.stop().finally(() => receiver.close()) }];
     } catch (err) {
       await receiver.close();

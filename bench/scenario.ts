@@ -52,8 +52,8 @@ export interface StartEnv {
   ctx: Context;
   account: Account;
   launch: Launch;
-  /** thru-sftp in local mode as the comparison scenarios run it, with this flow from the bench user's endpoint. */
-  startThru(flow?: BenchFlow): Promise<BenchServer>;
+  /** thru-sftp in local mode as the comparison scenarios run it: this flow from the bench user's endpoint, these THRU_* settings. */
+  startThru(o?: { flow?: BenchFlow; settings?: Record<string, string> }): Promise<BenchServer>;
   /** A step run at the end of the whole run, newest first (sides are stopped after their scenario anyway). */
   onCleanup(step: () => Promise<void> | void): void;
 }
@@ -74,6 +74,8 @@ export interface Scenario<S extends Side = BenchServer> {
   notes?(o: BenchOptions): string[];
   /** The sides to measure; without it, thru-sftp in local mode and OpenSSH's sshd. */
   start?(env: StartEnv): Promise<S[]>;
+  /** THRU_* settings for thru-sftp in local mode when the scenario has no `start` of its own. */
+  thruSettings?: Record<string, string>;
   /**
    * Sample the side's process tree around each run (interval in ms) for its peak RSS
    * (with an optional target) and, for runs long enough to count, the CPU both sides use.

@@ -14,7 +14,9 @@ export function openSftp(server: SftpServer, privateKey: Buffer, cipher: string)
       client.end();
       reject(err);
     };
-    client.once('error', fail);
+    // on, not once: a connection can fail twice (a reset, then "lost before handshake"),
+    // and an error event nobody listens to would end the benchmark.
+    client.on('error', fail);
     client.once('ready', () => {
       client.sftp((err, sftp) => {
         if (err) return fail(err);
