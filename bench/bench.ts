@@ -11,8 +11,9 @@ import { loadAverage, machineFacts, ssh2Binding } from './environment.js';
 import type { BenchOptions } from './options.js';
 import { cpuTime, processTree, UsageSampler } from './procfs.js';
 import { evaluate, renderReport, type Figure, type FigureResult } from './report.js';
-import { SCENARIOS, sizeLabel, type Context, type Inputs, type Scenario, type Values } from './scenarios.js';
-import type { BenchServer } from './server.js';
+import { sizeLabel, type Context, type Inputs, type Scenario, type StartEnv, type Values } from './scenario.js';
+import { SCENARIOS } from './scenarios.js';
+import type { Side } from './server.js';
 import { checkChrootPath, prepareBenchUser, removeBenchUser, startSshd } from './sshd.js';
 import { startThru } from './thru.js';
 
@@ -48,7 +49,7 @@ export interface BenchRun {
 
 function prepareInputs(o: BenchOptions, dir: string, needed: Set<string>): Inputs {
   const inputs: Inputs = { big: join(dir, 'big.bin'), parallel: join(dir, 'parallel.bin'), small: join(dir, 'small') };
-  if (needed.has('put') || needed.has('get')) randomFile(inputs.big, o.bigSize);
+  if (needed.has('put') || needed.has('get') || needed.has('s3')) randomFile(inputs.big, o.bigSize);
   if (needed.has('parallel')) randomFile(inputs.parallel, o.parallelSize);
   if (needed.has('small') || needed.has('small-fsync')) randomTree(inputs.small, o.smallFiles, o.smallSize);
   return inputs;
@@ -70,7 +71,7 @@ const usageFigures = (usage: NonNullable<Scenario['usage']>): Record<string, Omi
 });
 
 /** Wait until the server's process tree is back to `processes` (sshd's children exit after the client). */
-async function settle(server: BenchServer, processes: number, timeoutMs = 30_000): Promise<void> {
+async function settle(server: Side, processes: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (processTree(server.pid, server.notServer).length > processes && Date.now() < deadline) await sleep(20);
 }
@@ -78,12 +79,12 @@ async function settle(server: BenchServer, processes: number, timeoutMs = 30_000
 const childrenCpu = () => cpuTime(process.pid)?.children ?? NaN;
 
 /** One run, with the server's peak RSS and the CPU both sides used when the scenario asks for them. */
-async function measure(s: Scenario, server: BenchServer, ctx: Context, round: number): Promise<Values> {
+async function measure(s: Scenario<Side>, server: Side, ctx: Context, round: number): Promise<Values> {
   if (!s.usage) {
     try {
       return await s.run(server, ctx, round);
     } finally {
-      s.cleanup?.(server, ctx);
+      await s.cleanup?.(server, ctx);
     }
   }
   const processes = processTree(server.pid, server.notServer).length;
@@ -101,23 +102,24 @@ async function measure(s: Scenario, server: BenchServer, ctx: Context, round: nu
       values.serverCpu = usage.cpu;
       values.clientCpu = childrenCpu() - clientCpu;
     }
-    s.cleanup?.(server, ctx);
+    await s.cleanup?.(server, ctx);
   }
   return values;
 }
 
-interface StartServers {
-  (scenario: Scenario): Promise<BenchServer[]>;
-}
+/** A scenario's sides: its own, or thru-sftp in local mode and OpenSSH. */
+type StartSides = (scenario: Scenario<Side>) => Promise<Side[]>;
 
-async function runScenario(s: Scenario, ctx: Context, start: StartServers, say: Say): Promise<FigureResult[]> {
+async function runScenario(s: Scenario<Side>, ctx: Context, start: StartSides, say: Say): Promise<FigureResult[]> {
   const o = ctx.options;
   const title = s.title(o);
   const rounds = s.rounds(o);
-  say(`\n== ${title}: ${rounds} round${rounds > 1 ? 's' : ''}, thru-sftp and OpenSSH interleaved`);
   const servers = await start(s);
+  const [thru, baseline] = servers;
   const samples = new Map<string, Values[]>(servers.map((srv) => [srv.name, []]));
   try {
+    if (thru?.name !== 'thru-sftp' || servers.length > 2 || samples.size !== servers.length) throw new Error(`the sides must be thru-sftp and at most one baseline of another name, not ${servers.map((srv) => srv.name).join(', ')}`);
+    say(`\n== ${title}: ${rounds} round${rounds > 1 ? 's' : ''}, ${servers.map((srv) => srv.name).join(' and ')}${servers.length > 1 ? ' interleaved' : ''}`);
     for (const srv of servers) s.prepare?.(srv, ctx);
     if (s.warmup) for (const srv of servers) await s.run(srv, ctx, -1);
     for (let round = 0; round < rounds; round++) {
@@ -131,8 +133,8 @@ async function runScenario(s: Scenario, ctx: Context, start: StartServers, say: 
     await Promise.allSettled(servers.map((srv) => srv.stop()));
   }
   const figures = { ...s.figures(o), ...(s.usage ? usageFigures(s.usage) : {}) };
-  const of = (name: string, key: string) => samples.get(name)!.map((v) => v[key]).filter((v): v is number => v !== undefined);
-  return Object.entries(figures).map(([key, f]) => evaluate({ scenario: title, ...f }, of('thru-sftp', key), of('OpenSSH', key)));
+  const of = (side: Side | undefined, key: string) => (side ? samples.get(side.name)!.map((v) => v[key]).filter((v): v is number => v !== undefined) : []);
+  return Object.entries(figures).map(([key, f]) => evaluate({ scenario: title, ...f, vs: baseline?.name }, of(thru, key), of(baseline, key)));
 }
 
 export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): Promise<BenchRun> {
@@ -176,15 +178,27 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
   const loadBefore = loadAverage();
   const machine = machineFacts(REPO, scratch);
   const started = new Date();
-  const start: StartServers = async (s) => {
+  const account = { user: o.user, publicKey, password };
+  const start: StartSides = async (s) => {
     const dir = join(scratch, s.id);
     mkdirSync(dir, { mode: 0o755 });
-    const thru = await startThru({
-      dir, repo: REPO, user: o.user, publicKey, password, runtime: o.runtime, logLevel: o.logLevel, workers: o.workers,
-      // One profile per thread (tsx adds a loader thread), in a folder per scenario.
-      nodeArgs: [...o.nodeArgs, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(REPO, o.profileDir), s.id)}`] : [])],
-    });
-    cleanups.push(() => thru.stop());
+    // One profile per thread (tsx adds a loader thread), in a folder per scenario.
+    const launch = { repo: REPO, runtime: o.runtime, nodeArgs: [...o.nodeArgs, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(REPO, o.profileDir), s.id)}`] : [])] };
+    const env: StartEnv = {
+      dir, ctx, account, launch,
+      async startThru({ flow, settings } = {}) {
+        const thru = await startThru({ dir, ...launch, ...account, logLevel: o.logLevel, workers: o.workers, flow, env: settings });
+        cleanups.push(() => thru.stop());
+        return thru;
+      },
+      onCleanup: (step) => cleanups.push(step),
+    };
+    if (s.start) {
+      const sides = await s.start(env);
+      for (const side of sides) cleanups.push(() => side.stop());
+      return sides;
+    }
+    const thru = await env.startThru({ settings: s.thruSettings });
     const sshd = await startSshd({ dir, user: o.user, publicKey, password, passwordScheme, maxStartups: 64 });
     cleanups.push(() => sshd.stop());
     return [thru, sshd];
@@ -192,9 +206,11 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
 
   const results: FigureResult[] = [];
   const notes: string[] = [];
+  const scenarioNotes: string[] = [];
   for (const s of scenarios) {
     try {
       results.push(...(await runScenario(s, ctx, start, say)));
+      scenarioNotes.push(...(s.notes?.(o) ?? []));
     } catch (err) {
       const msg = `${s.title(o)}: failed: ${(err as Error).message}`;
       say(`  ${msg}`);
@@ -209,12 +225,13 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
     ['client', `OpenSSH \`sftp -b\`, cipher ${o.cipher}, the same for both servers`],
     ['thru-sftp setup', `local mode in a child process (${o.runtime === 'tsx' ? '`node --import tsx bin/local.ts`, as `npm start`' : '`node dist/bin/local.js`, compiled'}), THRU_LOG_LEVEL=${o.logLevel}${o.workers > 1 ? `, ${o.workers} node:cluster workers (experiment)` : ''}${o.nodeArgs.length > 0 ? `, node flags \`${o.nodeArgs.join(' ')}\`` : ''}, password hashed with scrypt (N=2^14, r=8)`],
     ['OpenSSH setup', `\`sshd -D\`, internal-sftp, ChrootDirectory, UsePAM no, password in /etc/shadow hashed with ${passwordScheme}`],
-    ['rounds', `${o.rounds.transfer} per transfer scenario, ${o.rounds.login} logins, ${o.rounds.idle} for idle sessions${o.quick ? ' (--quick)' : ''}; each round runs thru-sftp then OpenSSH`],
+    ['rounds', `${o.rounds.transfer} per transfer scenario (S3 and delivery too), ${o.rounds.login} logins, ${o.rounds.idle} for idle sessions${o.quick ? ' (--quick)' : ''}; each round runs thru-sftp, then its baseline`],
   ];
   notes.push(
-    'Ratios are thru-sftp\'s median over OpenSSH\'s; "≤ N MiB" targets hold thru-sftp\'s worst sample.',
+    'Ratios are thru-sftp\'s median over its baseline\'s (OpenSSH\'s, or for the S3 path a direct SDK upload\'s); "≤ N" targets hold thru-sftp\'s worst sample.',
     'Transfer times include the login (tens of ms). thru-sftp fsyncs every upload before answering CLOSE (its durability promise); OpenSSH does not. The page cache is flushed (untimed) after every run.',
     'Peak RSS: thru-sftp\'s node process (VmHWM, reset before each run; tsx\'s esbuild helper left out); OpenSSH: sum of VmHWM over the listening sshd and its per-connection processes, sampled every 10–50 ms. Summed RSS counts shared library pages once per process; the idle scenario also gives PSS, which splits them.',
+    ...scenarioNotes,
   );
   const report = renderReport({ title: `thru-sftp vs OpenSSH sftp: ${sizeLabel(o.bigSize)} transfers${o.quick ? ' (quick)' : ''}`, facts, notes }, results);
   const stamp = started.toISOString().replace(/[:T]/g, '-').slice(0, 19);

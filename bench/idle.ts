@@ -1,41 +1,11 @@
-// Many idle authenticated SFTP sessions, opened in-process with ssh2's client (1000
-// `sftp` processes would cost the machine more than the servers under test).
-import ssh2 from 'ssh2';
-import type { BenchServer } from './server.js';
+// Many idle authenticated SFTP sessions, opened in-process with ssh2's client.
+import type { SftpServer } from './server.js';
+import { openSftp, type Client } from './ssh2-sftp.js';
 
-const { Client } = ssh2;
-type Client = InstanceType<typeof Client>;
-
-function openOne(server: BenchServer, privateKey: Buffer, cipher: string): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client = new Client();
-    const fail = (err: Error) => {
-      client.end();
-      reject(err);
-    };
-    client.once('error', fail);
-    client.once('ready', () => {
-      client.sftp((err) => {
-        if (err) return fail(err);
-        client.off('error', fail);
-        client.on('error', () => undefined); // a reset while idling is counted at close
-        resolve(client);
-      });
-    });
-    client.connect({
-      host: '127.0.0.1',
-      port: server.port,
-      username: server.user,
-      privateKey,
-      algorithms: { cipher: [cipher as 'aes128-gcm@openssh.com'] },
-      readyTimeout: 120_000,
-      keepaliveInterval: 0,
-    });
-  });
-}
+const openOne = async (server: SftpServer, privateKey: Buffer, cipher: string): Promise<Client> => (await openSftp(server, privateKey, cipher)).client;
 
 /** Open `count` sessions, `concurrency` logins at a time (sshd's MaxStartups must allow it). */
-export async function openSessions(server: BenchServer, privateKey: Buffer, cipher: string, count: number, concurrency: number): Promise<Client[]> {
+export async function openSessions(server: SftpServer, privateKey: Buffer, cipher: string, count: number, concurrency: number): Promise<Client[]> {
   const clients: Client[] = [];
   let next = 0;
   const worker = async () => {

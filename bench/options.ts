@@ -14,6 +14,8 @@ export interface BenchOptions {
   parallelClients: number;
   parallelSize: number;
   idleSessions: number;
+  /** Files uploaded and renamed per round of the delivery scenario. */
+  deliveryFiles: number;
   rounds: { transfer: number; login: number; idle: number };
   cipher: string;
   runtime: ThruRuntime;
@@ -35,8 +37,9 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick              small sizes and few rounds, for a fast check (about a minute)
-  --only <ids>         comma-separated scenarios: put,get,small,small-fsync,parallel,login-key,login-password,idle
-  --rounds <n>         rounds of every scenario (each round runs thru-sftp then OpenSSH)
+  --only <ids>         comma-separated scenarios: put,get,small,small-fsync,parallel,login-key,login-password,idle,delivery,s3
+                       (delivery: rename → webhook latency, thru-sftp alone; s3: put into \`npm run sim\` against a direct SDK upload)
+  --rounds <n>         rounds of every scenario (each round runs thru-sftp, then its baseline)
   --sessions <n>       idle sessions (default 1000)
   --cipher <name>      client cipher (default aes128-gcm@openssh.com)
   --runtime dist|tsx   run thru-sftp as \`npm start\` does (the compiled build, default) or from its sources through tsx
@@ -56,7 +59,7 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
-export const SCENARIO_IDS = ['put', 'get', 'small', 'small-fsync', 'parallel', 'login-key', 'login-password', 'idle'] as const;
+export const SCENARIO_IDS = ['put', 'get', 'small', 'small-fsync', 'parallel', 'login-key', 'login-password', 'idle', 'delivery', 's3'] as const;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -96,6 +99,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     parallelClients: quick ? 4 : 16,
     parallelSize: quick ? 16 * MIB : 64 * MIB,
     idleSessions: positiveInt('sessions', values.sessions) ?? (quick ? 50 : 1000),
+    deliveryFiles: quick ? 10 : 50,
     rounds: rounds ? { transfer: rounds, login: rounds, idle: rounds } : quick ? { transfer: 2, login: 6, idle: 1 } : { transfer: 5, login: 30, idle: 3 },
     cipher: values.cipher,
     runtime: values.runtime,

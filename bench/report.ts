@@ -1,9 +1,10 @@
 // Figures, their targets and the markdown report: the ratio is always thru-sftp's
-// median over OpenSSH's, so "≥ 1.5x" reads as "at least 1.5 times OpenSSH's figure".
+// median over its baseline's (OpenSSH, or a direct SDK upload), so "≥ 1.5x" reads as
+// "at least 1.5 times the baseline's figure".
 import { summarize, type Summary } from './stats.js';
 
 export type Target =
-  /** thru-sftp's median over OpenSSH's median. */
+  /** thru-sftp's median over the baseline's median. */
   | { kind: 'ratio'; op: '>=' | '<='; value: number }
   /** thru-sftp's worst sample, in the figure's unit. */
   | { kind: 'max'; value: number };
@@ -16,6 +17,8 @@ export interface Figure {
   unit: string;
   better: 'higher' | 'lower';
   target?: Target;
+  /** What thru-sftp is compared with, e.g. "OpenSSH"; absent for figures of thru-sftp alone. */
+  vs?: string;
 }
 
 export type Verdict = 'pass' | 'fail' | 'n/a';
@@ -23,20 +26,20 @@ export type Verdict = 'pass' | 'fail' | 'n/a';
 export interface FigureResult {
   figure: Figure;
   thru?: Summary;
-  openssh?: Summary;
+  baseline?: Summary;
   ratio?: number;
   verdict: Verdict;
 }
 
-export function evaluate(figure: Figure, thruValues: readonly number[], opensshValues: readonly number[]): FigureResult {
+export function evaluate(figure: Figure, thruValues: readonly number[], baselineValues: readonly number[] = []): FigureResult {
   const thru = summarize(thruValues);
-  const openssh = summarize(opensshValues);
-  const ratio = thru && openssh && openssh.median !== 0 ? thru.median / openssh.median : undefined;
+  const baseline = summarize(baselineValues);
+  const ratio = thru && baseline && baseline.median !== 0 ? thru.median / baseline.median : undefined;
   let verdict: Verdict = 'n/a';
   const t = figure.target;
   if (t?.kind === 'ratio' && ratio !== undefined) verdict = (t.op === '>=' ? ratio >= t.value : ratio <= t.value) ? 'pass' : 'fail';
   if (t?.kind === 'max' && thru) verdict = thru.max <= t.value ? 'pass' : 'fail';
-  return { figure, thru, openssh, ratio, verdict };
+  return { figure, thru, baseline, ratio, verdict };
 }
 
 /** Three significant digits, without exponent notation. */
@@ -62,19 +65,40 @@ export function formatTarget(t: Target | undefined, unit: string): string {
 
 const escape = (s: string) => s.replace(/\|/g, '\\|');
 
+/** One table for figures that share their baseline (the first one's `vs`). */
 export function markdownTable(results: readonly FigureResult[]): string {
-  const lines = [
-    '| scenario | figure | thru-sftp median (min–max) | OpenSSH median (min–max) | thru/OpenSSH | target | result |',
-    '|---|---|---:|---:|---:|---|---|',
-  ];
+  const vs = results[0]?.figure.vs;
+  const lines = vs
+    ? [
+        `| scenario | figure | thru-sftp median (min–max) | ${escape(vs)} median (min–max) | thru/${escape(vs)} | target | result |`,
+        '|---|---|---:|---:|---:|---|---|',
+      ]
+    : ['| scenario | figure | thru-sftp median (min–max) | target | result |', '|---|---|---:|---|---|'];
   for (const r of results) {
     const f = r.figure;
     const figure = `${f.name}, ${f.unit} (${f.better === 'higher' ? 'higher' : 'lower'} is better)`;
     const ratio = r.ratio === undefined ? '–' : `${r.ratio.toFixed(2)}x`;
     const verdict = r.verdict === 'n/a' ? '' : r.verdict === 'pass' ? 'pass' : '**FAIL**';
-    lines.push(`| ${escape(f.scenario)} | ${escape(figure)} | ${formatSummary(r.thru)} | ${formatSummary(r.openssh)} | ${ratio} | ${formatTarget(f.target, f.unit)} | ${verdict} |`);
+    const compared = vs ? ` ${formatSummary(r.baseline)} | ${ratio} |` : '';
+    lines.push(`| ${escape(f.scenario)} | ${escape(figure)} | ${formatSummary(r.thru)} |${compared} ${formatTarget(f.target, f.unit)} | ${verdict} |`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The results as tables, one per baseline in order of first appearance; headed when
+ * there is more than one, so a run of the OpenSSH scenarios alone prints one plain table.
+ */
+export function markdownTables(results: readonly FigureResult[]): string {
+  const groups = new Map<string, FigureResult[]>();
+  for (const r of results) {
+    const key = r.figure.vs ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  if (groups.size <= 1) return markdownTable(results);
+  return [...groups]
+    .map(([vs, rs]) => `### ${vs ? `thru-sftp vs ${vs}` : 'thru-sftp alone'}\n\n${markdownTable(rs)}`)
+    .join('\n\n');
 }
 
 export interface ReportMeta {
@@ -92,7 +116,7 @@ export function renderReport(meta: ReportMeta, results: readonly FigureResult[])
     '',
     ...meta.facts.map(([k, v]) => `- ${k}: ${v}`),
     '',
-    markdownTable(results),
+    markdownTables(results),
     '',
     `Targets met: ${passed} of ${judged}.`,
     ...(meta.notes.length > 0 ? ['', '## Notes', '', ...meta.notes.map((n) => `- ${n}`)] : []),

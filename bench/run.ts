@@ -3,7 +3,7 @@
 // printed and written to reports/bench-<date>.md. See README "Benchmark".
 import { Cleanups, runBench } from './bench.js';
 import { parseOptions, USAGE } from './options.js';
-import { markdownTable } from './report.js';
+import { markdownTables } from './report.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const cleanups = new Cleanups(say);
@@ -21,7 +21,7 @@ try {
     say(USAGE);
   } else {
     const { results, file } = await runBench(options, say, cleanups);
-    say(`\n${markdownTable(results)}\n\nreport written to ${file}`);
+    say(`\n${markdownTables(results)}\n\nreport written to ${file}`);
   }
 } catch (err) {
   say(`bench failed: ${(err as Error).message}`);

@@ -1,19 +1,31 @@
 // What a scenario needs to know about a server under test, whichever it is.
 
-export type ServerName = 'thru-sftp' | 'OpenSSH';
-
-export interface BenchServer {
-  name: ServerName;
-  port: number;
-  user: string;
-  password: string;
-  /** The folder on disk that is the user's SFTP working directory. */
-  home: string;
-  /** Root of the server's process tree, for memory figures. */
+/**
+ * One side of a comparison: what the report names it, and the process tree whose
+ * memory and CPU count for it. Two sides may share a process (the S3 scenario's direct
+ * SDK upload is measured on the sim that serves both).
+ */
+export interface Side {
+  name: string;
+  /** Root of the measured process tree. */
   pid: number;
   /** Command names in that tree that are not the server (e.g. a dev-time transpiler). */
   notServer: string[];
   stop(): Promise<void>;
+}
+
+/** A side that serves SFTP to the bench user. */
+export interface SftpServer extends Side {
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** An SFTP server whose files are on this machine's disk: thru-sftp in local mode, or OpenSSH. */
+export interface BenchServer extends SftpServer {
+  name: 'thru-sftp' | 'OpenSSH';
+  /** The folder on disk that is the user's SFTP working directory. */
+  home: string;
 }
 
 /** Wait until something accepts TCP connections on the port. */

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchServer } from './server.js';
+import type { SftpServer } from './server.js';
 
 export type Auth = 'key' | 'password';
 
@@ -20,7 +20,7 @@ function askpassScript(dir: string, password: string): string {
   return file;
 }
 
-function argsFor(server: BenchServer, setup: ClientSetup, auth: Auth): { args: string[]; env: NodeJS.ProcessEnv } {
+function argsFor(server: SftpServer, setup: ClientSetup, auth: Auth): { args: string[]; env: NodeJS.ProcessEnv } {
   const common = [
     '-q', '-F', '/dev/null', '-c', setup.cipher, '-P', String(server.port),
     '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'UpdateHostKeys=no',
@@ -41,7 +41,7 @@ function argsFor(server: BenchServer, setup: ClientSetup, auth: Auth): { args: s
 }
 
 /** Run `sftp -b -` with these commands; resolves with the wall time in ms, rejects on any failure. */
-export function sftpBatch(server: BenchServer, setup: ClientSetup, auth: Auth, commands: string[], cwd?: string): Promise<number> {
+export function sftpBatch(server: SftpServer, setup: ClientSetup, auth: Auth, commands: string[], cwd?: string): Promise<number> {
   const { args, env } = argsFor(server, setup, auth);
   return new Promise((resolve, reject) => {
     const started = performance.now();

@@ -16,3 +16,17 @@ export function summarize(values: readonly number[]): Summary | undefined {
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { n: sorted.length, median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
+
+/**
+ * The p-th percentile (0 ≤ p ≤ 1) by linear interpolation between the closest ranks
+ * (numpy's default), so that percentile(v, 0.5) is summarize's median.
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`percentile ${p} is not between 0 and 1`);
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const rank = p * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}

@@ -1,6 +1,6 @@
 // thru-sftp in local mode as a child process (so its memory is its own): a fresh data
-// folder with one organization, endpoint, flow and user written straight into its
-// SQLite directory, then `npm start`'s entry point with warnings-only logging.
+// folder with one organization, endpoint, flow and user written into its SQLite
+// directory before it starts, then `npm start`'s entry point with warnings-only logging.
 import { spawn } from 'node:child_process';
 import { openSync, mkdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -8,11 +8,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SqliteDirectory } from '../src/adapters/local/sqlite-directory.js';
 import { openDatabase } from '../src/adapters/local/sqlite.js';
-import { newId } from '../src/core/ids.js';
-import { DEFAULT_TEMP_FILE_PATTERNS, PERMISSIONS } from '../src/core/model.js';
-import { hashPassword } from '../src/core/passwords.js';
-import { parsePublicKey } from '../src/core/public-keys.js';
 import { endpointKey } from '../src/core/paths.js';
+import { provisionTenant, type BenchFlow } from './provision.js';
 import type { BenchServer } from './server.js';
 
 /** dist: what `npm start` runs (the compiled build); tsx: the sources through tsx's loader. */
@@ -30,32 +27,19 @@ export interface ThruOptions {
   nodeArgs: string[];
   /** More than 1: the node:cluster experiment (bench/cluster-entry.ts, tsx only). */
   workers: number;
+  /** The flow from the user's endpoint (default: no targets). */
+  flow?: BenchFlow;
   env?: NodeJS.ProcessEnv;
 }
 
 async function provision(dataDir: string, o: ThruOptions): Promise<string> {
   const directory = new SqliteDirectory(openDatabase(join(dataDir, 'thru.db')));
-  const at = new Date().toISOString();
-  const orgId = newId('org');
-  const endpointId = newId('ep');
-  const flowId = newId('flow');
-  const feId = newId('fe');
-  await directory.organizations.create({ id: orgId, name: 'bench', createdAt: at, updatedAt: at });
-  await directory.endpoints.create({
-    id: endpointId, orgId, name: 'bench', type: 'thru-sftp-server', description: '', config: { idleTimeoutSeconds: 3600 }, createdAt: at, updatedAt: at,
-  });
-  await directory.flows.create({
-    id: flowId, orgId, name: 'bench', enabled: true, createdAt: at, updatedAt: at, targets: [],
-    sources: [{ id: feId, flowId, orgId, endpointId, role: 'source', path: '/', triggers: { tempFilePatterns: DEFAULT_TEMP_FILE_PATTERNS } }],
-  });
-  const key = parsePublicKey(o.publicKey);
-  await directory.users.create({
-    id: newId('usr'), username: o.user, orgId, flowEndpointId: feId, passwordHash: await hashPassword(o.password),
-    publicKeys: [{ fingerprint: key.fingerprint, type: key.type, blob: key.blob.toString('base64'), comment: key.comment, addedAt: at }],
-    homeDirectory: '/', permissions: [...PERMISSIONS], allowedCidrs: [], enabled: true, createdAt: at, updatedAt: at,
-  });
-  await directory.close();
-  return join(dataDir, 'files', endpointKey(orgId, endpointId, '/'));
+  try {
+    const { orgId, endpointId } = await provisionTenant(directory, o, o.flow);
+    return join(dataDir, 'files', endpointKey(orgId, endpointId, '/'));
+  } finally {
+    await directory.close();
+  }
 }
 
 export async function startThru(o: ThruOptions): Promise<BenchServer> {

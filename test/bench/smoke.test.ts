@@ -1,5 +1,6 @@
 // The whole benchmark with tiny sizes: both servers start, every kind of scenario
-// runs against both, a report is written and the system user is removed. Needs root
+// runs against both (the S3 one against the sim and a direct SDK upload, the delivery
+// one against thru-sftp alone), a report is written and the system user is removed. Needs root
 // and Debian's openssh-server, like `npm run bench`; no timing is asserted.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,12 +20,14 @@ describe.skipIf(!canRun)('npm run bench, tiny', () => {
 
   it('measures both servers in every kind of scenario and cleans up', async () => {
     const options = {
-      ...parseOptions(['--quick', '--rounds', '1', '--user', user, '--only', 'put,get,small,parallel,login-password,idle', '--out', out]),
+      ...parseOptions(['--quick', '--rounds', '1', '--user', user, '--only', 'put,get,small,parallel,login-password,idle,delivery,s3', '--out', out]),
       bigSize: MIB,
       smallFiles: 5,
       parallelClients: 2,
       parallelSize: MIB,
-      idleSessions: 3,
+      // Above thru-sftp's default per-address (50) and per-user (20) caps, which the idle scenario lifts.
+      idleSessions: 55,
+      deliveryFiles: 3,
     };
     const lines: string[] = [];
     const cleanups = new Cleanups((l) => lines.push(l));
@@ -36,12 +39,20 @@ describe.skipIf(!canRun)('npm run bench, tiny', () => {
     }
     expect(lines.join('\n')).not.toMatch(/failed/);
     const scenarios = new Set(run.results.map((r) => r.figure.scenario));
-    expect([...scenarios]).toEqual(['put 1 MiB', 'get 1 MiB', 'put -r 5 × 4 KiB', '2 clients × put 1 MiB', 'login + pwd, password', '3 idle sessions']);
+    expect([...scenarios]).toEqual([
+      'put 1 MiB', 'get 1 MiB', 'put -r 5 × 4 KiB', '2 clients × put 1 MiB', 'login + pwd, password', '55 idle sessions', 'rename → webhook, 3 × 4 KiB', 'put 1 MiB to S3 (sim, s3rver)',
+    ]);
+    const vs = (scenario: string) => (scenario.startsWith('rename') ? undefined : scenario.endsWith('(sim, s3rver)') ? 'direct SDK upload' : 'OpenSSH');
     for (const r of run.results) {
-      expect(r.thru?.n, `${r.figure.scenario}: ${r.figure.name}`).toBe(1);
-      expect(r.openssh?.n, `${r.figure.scenario}: ${r.figure.name}`).toBe(1);
+      const what = `${r.figure.scenario}: ${r.figure.name}`;
+      expect(r.thru?.n, what).toBe(1);
+      expect(r.figure.vs, what).toBe(vs(r.figure.scenario));
+      expect(r.baseline?.n, what).toBe(r.figure.vs ? 1 : undefined);
     }
-    expect(readFileSync(run.file, 'utf8')).toContain('| put 1 MiB | throughput, MiB/s');
+    const report = readFileSync(run.file, 'utf8');
+    expect(report).toContain('| put 1 MiB | throughput, MiB/s');
+    expect(report).toContain('### thru-sftp vs direct SDK upload');
+    expect(report).toContain('| rename → webhook, 3 × 4 KiB | rename → delivered p50, ms');
     // The system user and the scratch folder are gone.
     expect(() => execFileSync('id', ['-u', user], { stdio: 'ignore' })).toThrow();
     expect(existsSync(run.scratch)).toBe(false);
