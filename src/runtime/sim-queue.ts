@@ -13,11 +13,19 @@ export interface SimQueueOptions {
   maxReceives: number;
 }
 
+interface Message {
+  id: string;
+  body: string;
+  receives: number;
+}
+
 export class SimSqsQueue implements JobQueue {
   private handler: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inflight = new Set<Promise<void>>();
   private waiting = 0;
+  /** Messages due before any consumer was there: SQS keeps them until one polls. */
+  private parked: Message[] = [];
 
   constructor(
     private readonly log: Log,
@@ -27,6 +35,10 @@ export class SimSqsQueue implements JobQueue {
   /** The consumer: the post-upload Lambda handler. */
   consume(handler: (event: SQSEvent) => Promise<SQSBatchResponse>): void {
     this.handler = handler;
+    const parked = this.parked;
+    this.parked = [];
+    this.waiting -= parked.length;
+    for (const message of parked) this.schedule(message, 0);
   }
 
   async enqueue(job: Job, options: EnqueueOptions = {}): Promise<void> {
@@ -47,11 +59,12 @@ export class SimSqsQueue implements JobQueue {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.waiting = 0;
+    this.parked = [];
     this.handler = undefined;
     await Promise.allSettled([...this.inflight]);
   }
 
-  private schedule(message: { id: string; body: string; receives: number }, delayMs: number): void {
+  private schedule(message: Message, delayMs: number): void {
     this.waiting += 1;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -63,8 +76,12 @@ export class SimSqsQueue implements JobQueue {
     this.timers.add(timer);
   }
 
-  private async deliver(message: { id: string; body: string; receives: number }): Promise<void> {
-    if (!this.handler) return;
+  private async deliver(message: Message): Promise<void> {
+    if (!this.handler) {
+      this.parked.push(message);
+      this.waiting += 1;
+      return;
+    }
     const receives = message.receives + 1;
     const record = {
       messageId: message.id,

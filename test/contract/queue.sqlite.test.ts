@@ -1,0 +1,59 @@
+// The job queue contract against SQLite (the local runtime's queue), and what only a
+// durable local queue promises: jobs outlive the process.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteJobQueue } from '../../src/adapters/local/sqlite-queue.js';
+import { openDatabase } from '../../src/adapters/local/sqlite.js';
+import type { Job } from '../../src/core/ports/queue.js';
+import { createLogger } from '../../src/log.js';
+import { JOBS, queueContract } from './queue.js';
+
+const log = createLogger('silent');
+
+queueContract('SQLite', async () => {
+  const db = openDatabase(':memory:');
+  const queue = new SqliteJobQueue(db, log);
+  return {
+    queue,
+    consume: (handler) => queue.start(handler, { concurrency: 4 }),
+    pending: () => queue.pending(),
+    async cleanup() {
+      await queue.stop();
+      db.close();
+    },
+  };
+});
+
+describe('SQLite job queue across restarts', () => {
+  it('runs at the next start the jobs a stopped or killed process left, including one it was running', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'thru-queue-'));
+    try {
+      const file = join(dir, 'thru.db');
+      const first = openDatabase(file);
+      const before = new SqliteJobQueue(first, log);
+      let started = false;
+      before.start(async () => {
+        started = true;
+        await new Promise(() => {}); // the process "dies" while this job runs
+      }, { concurrency: 1 });
+      await before.enqueue(JOBS[0]!);
+      await before.enqueue(JOBS[1]!, { delaySeconds: 3600 });
+      expect(started).toBe(true);
+      first.close(); // no stop(), no DELETE: as if the process had been killed
+
+      const second = openDatabase(file);
+      const after = new SqliteJobQueue(second, log);
+      expect(after.pending()).toBe(2);
+      const seen: Job[] = [];
+      after.start(async (job) => void seen.push(job), { concurrency: 1 });
+      await expect.poll(() => seen).toEqual([JOBS[0]]);
+      expect(after.pending()).toBe(1); // the delayed one still waits its hour
+      await after.stop();
+      second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
