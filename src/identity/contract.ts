@@ -6,9 +6,13 @@
 // empty password for a key login, and expects {Role, HomeDirectoryType: "LOGICAL",
 // HomeDirectoryDetails: "<JSON string>", PublicKeys? (key logins only), Policy?}, or {}
 // to refuse. We add `thruMethod` to requests (so an empty *password* is not taken for a
-// key login) and `ThruPrincipal` to responses (what our front end's session needs).
+// key login) and `ThruPrincipal` to responses (what our front end's session needs). A
+// refusal of a request that carries `thruMethod` (our front end's, never Transfer
+// Family's) also says why in `ThruRefusal`, so brute-force scoring can tell an unknown
+// user (2 points) from a wrong password (1) on AWS as it does locally.
 import { z } from 'zod';
 import { PERMISSIONS } from '../core/model.js';
+import type { LoginRefusal } from '../core/identity.js';
 
 export const IdentityRequest = z.object({
   username: z.string().min(1).max(256),
@@ -46,5 +50,8 @@ export const IdentityResponse = z.object({
 });
 export type IdentityResponse = z.infer<typeof IdentityResponse>;
 
-/** What a refusal looks like on the wire. */
-export type Refusal = Record<string, never>;
+/** What a refusal looks like on the wire: `{}` for Transfer Family, with the reason for us. */
+export type Refusal = Record<string, never> | { ThruRefusal: LoginRefusal };
+
+/** The reason in a refusal, when the function gave one. */
+export const RefusalReason = z.object({ ThruRefusal: z.string().min(1).max(64) }).strict();

@@ -1,6 +1,6 @@
 // The identity function: one login attempt in, Transfer Family's answer out. No AWS SDK
 // here; lambdas/identity.ts composes it with the DynamoDB directory.
-import type { IdentityProvider, Principal } from '../core/identity.js';
+import type { IdentityProvider, LoginRefusal, Principal } from '../core/identity.js';
 import type { Log } from '../core/ports/logger.js';
 import type { PublicKeyRecord } from '../core/model.js';
 import { IdentityRequest, type IdentityResponse, type Refusal } from './contract.js';
@@ -49,9 +49,11 @@ export function createIdentityHandler(options: IdentityHandlerOptions): (event: 
     if (req.protocol !== 'SFTP') return {};
     // Transfer Family's convention: an empty password means a key login.
     const method = req.thruMethod ?? (req.password ? 'password' : 'publickey');
+    // Transfer Family gets the bare {} it expects; our front end, which asked with thruMethod, the reason.
+    const refuse = (reason: LoginRefusal): Refusal => (req.thruMethod ? { ThruRefusal: reason } : {});
     if (method === 'password' && !req.password) {
       options.log.info({ user: req.username, sourceIp: req.sourceIp, reason: 'empty_password' }, 'login refused');
-      return {};
+      return refuse('bad_password');
     }
     const decision = await options.identity.authenticate({
       username: req.username,
@@ -60,7 +62,7 @@ export function createIdentityHandler(options: IdentityHandlerOptions): (event: 
     });
     if (!decision.ok) {
       options.log.info({ user: req.username, sourceIp: req.sourceIp, method, reason: decision.reason, serverId: req.serverId }, 'login refused');
-      return {};
+      return refuse(decision.reason);
     }
     const p = decision.principal;
     const folder = options.prefix ? `${options.prefix.replace(/\/+$/, '')}/${p.rootKey}` : p.rootKey;

@@ -78,7 +78,7 @@ describe('as a Transfer Family custom identity provider', () => {
     expect(IdentityResponse.parse(res).ThruPrincipal.publicKeys).toHaveLength(1);
   });
 
-  it('refusals are {}: wrong password, unknown user, disabled, outside allowed CIDRs, other protocols, malformed events', async () => {
+  it('refusals are {} to Transfer Family: wrong password, unknown user, disabled, outside allowed CIDRs, other protocols, malformed events', async () => {
     expect(await handler(tfEvent({ password: 'wrong' }))).toEqual({});
     expect(await handler(tfEvent({ username: 'nobody', password }))).toEqual({});
     expect(await handler(tfEvent({ username: 'gone', password }))).toEqual({});
@@ -110,14 +110,21 @@ describe('for our own front end', () => {
   });
 
   it('an empty password sent as a password is refused, not taken for a key login', async () => {
-    expect(await handler(tfEvent({ password: '', thruMethod: 'password' }))).toEqual({});
+    expect(await handler(tfEvent({ password: '', thruMethod: 'password' }))).toEqual({ ThruRefusal: 'bad_password' });
+  });
+
+  it('says why it refused, which Transfer Family is never told', async () => {
+    expect(await handler(tfEvent({ password: 'wrong', thruMethod: 'password' }))).toEqual({ ThruRefusal: 'bad_password' });
+    expect(await handler(tfEvent({ username: 'nobody', password, thruMethod: 'password' }))).toEqual({ ThruRefusal: 'unknown_user' });
+    expect(await handler(tfEvent({ username: 'office-only', password, thruMethod: 'password' }))).toEqual({ ThruRefusal: 'source_ip_not_allowed' });
+    expect(await handler(tfEvent({ username: 'nobody', password: '', thruMethod: 'publickey' }))).toEqual({ ThruRefusal: 'unknown_user' });
   });
 });
 
 describe('LambdaIdentity (the Invoke API, against a local Lambda endpoint)', () => {
   let lambda: Server;
   let client: LambdaClient;
-  let behaviour: 'handler' | 'function-error' | 'garbage' | 'hang' = 'handler';
+  let behaviour: 'handler' | 'bare' | 'function-error' | 'garbage' | 'hang' = 'handler';
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -128,6 +135,7 @@ describe('LambdaIdentity (the Invoke API, against a local Lambda endpoint)', () 
       req.on('end', () => {
         if (behaviour === 'hang') return;
         if (behaviour === 'function-error') return res.writeHead(200, { 'x-amz-function-error': 'Unhandled' }).end('{"errorMessage":"boom"}');
+        if (behaviour === 'bare') return res.writeHead(200).end('{}');
         if (behaviour === 'garbage') return res.writeHead(200).end('{"HomeDirectoryType":"LOGICAL"}');
         void handler(JSON.parse(body)).then((out) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out)));
       });
@@ -152,7 +160,15 @@ describe('LambdaIdentity (the Invoke API, against a local Lambda endpoint)', () 
     expect(ok).toMatchObject({ ok: true, principal: { rootKey }, publicKeys: [] });
     const keys = await provider().authenticate({ username: 'alice', sourceIp: '203.0.113.7' });
     expect(keys.ok && keys.publicKeys.map((k) => k.type)).toEqual(['ssh-ed25519']);
-    expect(await provider().authenticate({ username: 'alice', sourceIp: '203.0.113.7', password: 'nope' })).toEqual({ ok: false, reason: 'refused' });
+    // Our front end learns why, so brute-force scoring tells an unknown user from a wrong password.
+    expect(await provider().authenticate({ username: 'alice', sourceIp: '203.0.113.7', password: 'nope' })).toEqual({ ok: false, reason: 'bad_password' });
+    expect(await provider().authenticate({ username: 'nobody', sourceIp: '203.0.113.7', password })).toEqual({ ok: false, reason: 'unknown_user' });
+    expect(await provider().authenticate({ username: 'nobody', sourceIp: '203.0.113.7' })).toEqual({ ok: false, reason: 'unknown_user' });
+  });
+
+  it('a function that refuses with a bare {} (a custom or older one) still refuses', async () => {
+    behaviour = 'bare';
+    expect(await provider().authenticate({ username: 'nobody', sourceIp: '203.0.113.7', password })).toEqual({ ok: false, reason: 'refused' });
   });
 
   it('refuses, logs and keeps going on a function error, a malformed answer or a timeout', async () => {

@@ -4,9 +4,9 @@
 // error, an answer that does not parse) refuses the login and is logged; the front end
 // keeps serving.
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { IdentityProvider, LoginAttempt, LoginDecision } from '../../core/identity.js';
+import type { IdentityProvider, LoginAttempt, LoginDecision, LoginRefusal } from '../../core/identity.js';
 import type { Log } from '../../core/ports/logger.js';
-import { IdentityResponse, type IdentityRequest } from '../../identity/contract.js';
+import { IdentityResponse, RefusalReason, type IdentityRequest } from '../../identity/contract.js';
 
 /** One invocation: the request's JSON in, the function's JSON (or its error) out. */
 export type Invoke = (payload: string, signal: AbortSignal) => Promise<{ payload: string; functionError?: string }>;
@@ -51,9 +51,11 @@ export class LambdaIdentity implements IdentityProvider {
       return { ok: false, reason: 'misconfigured' };
     }
     if (typeof payload === 'object' && payload !== null && Object.keys(payload).length === 0) {
-      // The function refused and logged why; the front end does not learn the reason.
+      // A function that does not say why (an older one, or a custom one): still a refusal.
       return { ok: false, reason: 'refused' };
     }
+    const refusal = RefusalReason.safeParse(payload);
+    if (refusal.success) return { ok: false, reason: refusal.data.ThruRefusal as LoginRefusal };
     const parsed = IdentityResponse.safeParse(payload);
     if (!parsed.success) {
       this.options.log.error({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed identity response; login refused');
