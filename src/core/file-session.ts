@@ -58,6 +58,17 @@ export class ReadHandle {
     this.bytes += data.length;
     return data;
   }
+  /** Up to `target.length` bytes at `position` into `target`; how many (0 at the end). */
+  async readInto(target: Buffer, position: number): Promise<number> {
+    let n: number;
+    if (this.reader.readInto) n = await this.reader.readInto(target, position);
+    else {
+      const data = await this.reader.read(position, target.length);
+      n = data.copy(target);
+    }
+    this.bytes += n;
+    return n;
+  }
   async close(): Promise<void> {
     this.onClose(this);
     await this.reader.close();

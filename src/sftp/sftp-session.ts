@@ -9,6 +9,7 @@ import { DirectoryHandle, type FileSession, ReadHandle, WriteHandle } from '../c
 import type { Entry } from '../core/ports/storage.js';
 import { ADVERTISED, EXT, limitsReply, readStrings, statvfsReply } from './extensions.js';
 import { longname } from './longname.js';
+import { DATA_HEADER, type ReadFrames } from './read-frames.js';
 import { statusOf } from './status.js';
 
 const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp;
@@ -21,6 +22,8 @@ export interface SftpSessionOptions {
   maxReadLength: number;
   /** Called on every request: the connection's idle clock. */
   onActivity: () => void;
+  /** Reusable READ reply buffers of `maxReadLength`, shared by the server's sessions. */
+  readFrames: ReadFrames;
 }
 
 const FILE_MODE = 0o100644;
@@ -139,9 +142,17 @@ export class SftpSession {
   private async read(id: number, buf: Buffer, offset: number, length: number): Promise<void> {
     const handle = this.handleOf(buf);
     if (!(handle instanceof ReadHandle)) throw invalidArgument('the handle is not open for reading');
-    const data = await handle.read(offset, Math.min(length, this.options.maxReadLength));
-    if (data.length === 0) this.sftp.status(id, STATUS_CODE.EOF);
-    else this.sftp.data(id, data);
+    const frames = this.options.readFrames;
+    const frame = frames.take();
+    let reusable = true;
+    try {
+      const n = await handle.readInto(frame.subarray(DATA_HEADER, DATA_HEADER + Math.min(length, frames.maxData)), offset);
+      if (this.ended) return;
+      if (n === 0) this.sftp.status(id, STATUS_CODE.EOF);
+      else reusable = this.sftp.dataFrame(id, frame.subarray(0, DATA_HEADER + n));
+    } finally {
+      if (reusable) frames.give(frame);
+    }
   }
 
   private async write(id: number, buf: Buffer, offset: number, data: Buffer): Promise<void> {

@@ -21,6 +21,7 @@ import { ALGORITHMS } from './algorithms.js';
 import { MAX_READ_LENGTH, assertSsh2Patched } from './extensions.js';
 import { LiveConnections } from './live-connections.js';
 import { readProxyHeader } from './proxy-protocol.js';
+import { ReadFrames } from './read-frames.js';
 import { SftpSession } from './sftp-session.js';
 import { DISCONNECT, disconnect, socketOf } from './ssh2-connection.js';
 
@@ -114,11 +115,13 @@ export class SshFrontEnd {
   private readonly limits: SshLimits;
   private readonly live = new LiveConnections<Accepted>();
   private readonly bySocket = new WeakMap<Socket, Accepted>();
+  private readonly readFrames: ReadFrames;
 
   constructor(private readonly options: SshFrontEndOptions) {
     assertSsh2Patched();
     this.limits = { ...DEFAULT_SSH_LIMITS, ...options.limits };
     this.limits.maxReadLength = Math.max(1, Math.min(this.limits.maxReadLength, MAX_READ_LENGTH));
+    this.readFrames = new ReadFrames(this.limits.maxReadLength);
     this.ssh = new Server({ hostKeys: options.hostKeys, algorithms: ALGORITHMS, ident: 'thru-sftp', banner: options.banner }, (client: Connection, info: ClientInfo) =>
       this.onConnection(client, info),
     );
@@ -388,6 +391,7 @@ export class SshFrontEnd {
           maxOpenHandles: this.limits.maxOpenHandles,
           maxReadLength: this.limits.maxReadLength,
           onActivity: () => idle?.refresh(),
+          readFrames: this.readFrames,
         });
       });
     });

@@ -7,5 +7,10 @@ declare module 'ssh2' {
     advertiseExtensions(extensions: [string, string][]): void;
     /** SSH_FXP_EXTENDED_REPLY with a raw payload. */
     extendedReply(reqId: number, data: Buffer): void;
+    /**
+     * A DATA reply from `frame`: 13 bytes for the header, then the data. True when the
+     * frame was written out whole and may be reused; false when ssh2 keeps part of it.
+     */
+    dataFrame(reqId: number, frame: Buffer): boolean;
   }
 }

@@ -485,6 +485,26 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         expect(Buffer.concat(parts).equals(data)).toBe(true);
       });
 
+      it('reads into a given buffer (when the adapter can) what read returns', async (ctx) => {
+        const data = randomBytes(600_000);
+        await put('t/into.bin', data);
+        const r = await s.openRead('t/into.bin');
+        try {
+          if (!r.readInto) return ctx.skip();
+          const target = Buffer.alloc(255 * 1024, 0xee);
+          expect(await r.readInto(target.subarray(0, 10), 5)).toBe(10);
+          expect(target.subarray(0, 10).equals(data.subarray(5, 15))).toBe(true);
+          expect(target[10]).toBe(0xee); // nothing written past the window it was given
+          expect(await r.readInto(target, 100_000)).toBe(target.length);
+          expect(target.equals(data.subarray(100_000, 100_000 + target.length))).toBe(true);
+          expect(await r.readInto(target, 599_990)).toBe(10);
+          expect(target.subarray(0, 10).equals(data.subarray(599_990))).toBe(true);
+          expect(await r.readInto(target, 600_000)).toBe(0);
+        } finally {
+          await r.close();
+        }
+      });
+
       it('reads an empty file as empty', async () => {
         await put('t/empty', '');
         const r = await s.openRead('t/empty');

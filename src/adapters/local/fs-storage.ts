@@ -89,15 +89,18 @@ class FsReader implements FileReader {
     private readonly fd: number,
     readonly size: number,
   ) {}
-  read(position: number, length: number): Promise<Buffer> {
+  async read(position: number, length: number): Promise<Buffer> {
     const want = Math.max(0, Math.min(length, this.size - position));
-    if (want === 0 || this.closed) return Promise.resolve(Buffer.alloc(0));
+    if (want === 0 || this.closed) return Buffer.alloc(0);
     const buffer = Buffer.allocUnsafe(want);
+    const bytesRead = await this.readInto(buffer, position);
+    return bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+  }
+  readInto(target: Buffer, position: number): Promise<number> {
+    const want = Math.max(0, Math.min(target.length, this.size - position));
+    if (want === 0 || this.closed) return Promise.resolve(0);
     return new Promise((resolve, reject) =>
-      readCb(this.fd, buffer, 0, want, position, (err, bytesRead) => {
-        if (err) reject(fromFsError(err));
-        else resolve(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
-      }),
+      readCb(this.fd, target, 0, want, position, (err, bytesRead) => (err ? reject(fromFsError(err)) : resolve(bytesRead))),
     );
   }
   async close(): Promise<void> {

@@ -46,6 +46,11 @@ export interface FileReader {
   readonly size: number;
   /** Up to `length` bytes at `position`; an empty buffer at or past the end. */
   read(position: number, length: number): Promise<Buffer>;
+  /**
+   * Optional: up to `target.length` bytes at `position` into `target`; how many were read
+   * (0 at or past the end). The SFTP front end reads into reused reply buffers with it.
+   */
+  readInto?(target: Buffer, position: number): Promise<number>;
   close(): Promise<void>;
 }
 
