@@ -44,7 +44,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --cipher <name>      client cipher (default aes128-gcm@openssh.com)
   --runtime dist|tsx   run thru-sftp as \`npm start\` does (the compiled build, default) or from its sources through tsx
   --log-level <level>  thru-sftp's THRU_LOG_LEVEL (default warn)
-  --workers <n>        experiment: thru-sftp in n node:cluster processes (bench/cluster-entry.ts)
+  --workers <n>        thru-sftp with THRU_WORKERS=n (SFTP in n node:cluster worker processes; default 1)
   --node-args <flags>  extra node flags for thru-sftp, space-separated (experiments)
   --profile <dir>      write a CPU profile of thru-sftp per scenario (node --cpu-prof)
   --dir <dir>          where the scratch folder goes (default reports/); sshd's chroot rules apply

@@ -25,7 +25,7 @@ export interface ThruOptions {
   logLevel: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs: string[];
-  /** More than 1: the node:cluster experiment (bench/cluster-entry.ts, tsx only). */
+  /** THRU_WORKERS: SFTP worker processes. */
   workers: number;
   /** The flow from the user's endpoint (default: no targets). */
   flow?: BenchFlow;
@@ -50,9 +50,7 @@ export async function startThru(o: ThruOptions): Promise<BenchServer> {
 
   const logFile = join(dataDir, 'thru.log');
   const out = openSync(logFile, 'a');
-  if (o.workers > 1 && o.runtime !== 'tsx') throw new Error('--workers needs --runtime tsx');
-  const script = o.workers > 1 ? 'bench/cluster-entry.ts' : 'bin/local.ts';
-  const entry = o.runtime === 'tsx' ? ['--import', 'tsx', script] : ['dist/bin/local.js'];
+  const entry = o.runtime === 'tsx' ? ['--import', 'tsx', 'bin/local.ts'] : ['dist/bin/local.js'];
   const child = spawn(process.execPath, [...o.nodeArgs, ...entry], {
     cwd: o.repo,
     stdio: ['ignore', out, out],
@@ -65,19 +63,19 @@ export async function startThru(o: ThruOptions): Promise<BenchServer> {
       THRU_LOG_LEVEL: o.logLevel,
       THRU_DEMO: 'false',
       THRU_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      THRU_BENCH_WORKERS: String(o.workers),
+      THRU_WORKERS: String(o.workers),
       ...o.env,
     },
   });
   const exited = once(child, 'exit');
-  // The banner names the port it got; with workers, each prints one (cluster shares port 0).
+  // The banner names the port it got.
   let port: number | undefined;
   const deadline = Date.now() + 30_000;
   while (port === undefined) {
     if (child.exitCode !== null) throw new Error(`thru-sftp exited at start; see ${logFile}`);
     if (Date.now() > deadline) throw new Error(`thru-sftp did not start; see ${logFile}`);
-    const ports = [...readFileSync(logFile, 'utf8').matchAll(/sftp -P (\d+) /g)].map((m) => Number(m[1]));
-    if (ports.length >= o.workers) port = ports[0];
+    const m = /sftp -P (\d+) /.exec(readFileSync(logFile, 'utf8'));
+    if (m) port = Number(m[1]);
     else await sleep(50);
   }
 

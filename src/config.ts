@@ -1,5 +1,6 @@
 // Settings from the environment (SPEC §4). Names and defaults are a contract: extend,
 // never rename.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_BRUTE_FORCE_POLICY, type BruteForcePolicy } from './core/brute-force.js';
 import { isCoreError } from './core/errors.js';
@@ -33,6 +34,8 @@ const Settings = z.object({
   THRU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Create a demo organization, flow and user on the first start of an empty data directory. */
   THRU_DEMO: bool.default(true),
+  /** SFTP processes sharing the port (node:cluster); "auto" for one per CPU. Local runtime only. */
+  THRU_WORKERS: z.union([z.literal('auto').transform(() => availableParallelism()), count(1, 256)]).default(1),
 
   // SSH limits (0 for the per-address and per-user limits: none).
   THRU_MAX_AUTH_TRIES: count(1, 100).default(L.maxAuthTries),
@@ -66,6 +69,8 @@ export interface Config {
   publicHost?: string;
   logLevel: string;
   demo: boolean;
+  /** SFTP worker processes (local runtime); 1 serves SFTP in the main process. */
+  workers?: number;
   /** Unset fields take DEFAULT_SSH_LIMITS. */
   sshLimits?: Partial<SshLimits>;
   /** Unset fields take DEFAULT_BRUTE_FORCE_POLICY. */
@@ -89,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicHost: s.THRU_PUBLIC_HOST,
     logLevel: s.THRU_LOG_LEVEL,
     demo: s.THRU_DEMO,
+    workers: s.THRU_WORKERS,
     sshLimits: {
       maxAuthTries: s.THRU_MAX_AUTH_TRIES,
       loginGraceSeconds: s.THRU_LOGIN_GRACE_SECONDS,

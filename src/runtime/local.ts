@@ -1,6 +1,7 @@
 // Composition of the local runtime (`npm start`): files on disk, SQLite, the identity
 // core in-process, the admin API on Node's HTTP server. The only module that picks
-// local adapters.
+// local adapters. With THRU_WORKERS > 1 the SSH front end runs in worker processes
+// (startLocalWorker, see sftp-workers.ts) and this process keeps the rest.
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -11,7 +12,7 @@ import { BruteForceGuard, type BruteForcePolicy } from '../core/brute-force.js';
 import { FsStorage } from '../adapters/local/fs-storage.js';
 import { SqliteDirectory } from '../adapters/local/sqlite-directory.js';
 import { openDatabase } from '../adapters/local/sqlite.js';
-import { loadOrCreateHostKey } from '../adapters/local/host-key.js';
+import { loadOrCreateHostKey, type HostKey } from '../adapters/local/host-key.js';
 import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
 import { SqliteJobQueue } from '../adapters/local/sqlite-queue.js';
 import { FolderDeliverer } from '../adapters/local/folder-deliverer.js';
@@ -25,6 +26,7 @@ import { bearerAuth } from '../admin/bearer-auth.js';
 import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { checkoutConsole } from './console-assets.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
+import { JOB_QUEUED, startSftpWorkers, type SftpWorkers } from './sftp-workers.js';
 
 export interface LocalRuntime {
   sftpPort: number;
@@ -36,7 +38,10 @@ export interface LocalRuntime {
   storage: FsStorage;
   queue: SqliteJobQueue;
   pipeline: PostUploadPipeline;
-  sftp: SshFrontEnd;
+  /** The SSH front end, when this process serves SFTP itself (THRU_WORKERS=1). */
+  sftp?: SshFrontEnd;
+  /** The worker processes serving SFTP (THRU_WORKERS > 1). */
+  workers?: SftpWorkers;
   bruteForce: BruteForceGuard;
   stop(): Promise<void>;
 }
@@ -79,20 +84,29 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   });
   queue.start((job) => pipeline.handle(job), { concurrency: options.pipelineConcurrency ?? 4 });
 
-  const identity = new DirectoryIdentity(directory, systemClock);
   const bruteForce = new BruteForceGuard(directory, systemClock, { ...config.bruteForce, ...options.bruteForce });
-  const sftp = new SshFrontEnd({
-    hostKeys: [hostKey.privateKey],
-    identity,
-    storage,
-    logger,
-    limits: { ...config.sshLimits, ...options.sshLimits },
-    bruteForce,
-    proxyProtocol: options.proxyProtocol ?? config.proxyProtocol ?? false,
-  });
-  const sftpAddress = await sftp.listen(config.sftpPort, config.bind);
+  let sftp: SshFrontEnd | undefined;
+  let workers: SftpWorkers | undefined;
+  let sftpPort: number;
+  let poll: NodeJS.Timeout | undefined;
+  if ((config.workers ?? 1) > 1) {
+    // Jobs the workers queue are in SQLite already; the nudge only saves waiting for the poll.
+    poll = setInterval(() => queue.poke(), WORKER_JOB_POLL_MS);
+    poll.unref();
+    try {
+      workers = await startSftpWorkers(config.workers!, logger, () => queue.poke());
+    } catch (err) {
+      clearInterval(poll);
+      await queue.stop();
+      throw err;
+    }
+    sftpPort = workers.port;
+  } else {
+    sftp = frontEnd(config, logger, options, { hostKey, directory, storage, bruteForce });
+    sftpPort = (await sftp.listen(config.sftpPort, config.bind)).port;
+  }
   // What endpoints show partners: the address to connect to and the host key to expect.
-  const access: SftpAccess = { publicUrl: sftpUrl(config.publicHost ?? config.bind, sftpAddress.port), hostKeyFingerprints: [hostKey.fingerprint] };
+  const access: SftpAccess = { publicUrl: sftpUrl(config.publicHost ?? config.bind, sftpPort), hostKeyFingerprints: [hostKey.fingerprint] };
 
   const retryTransfer: RetryTransfer = (transferId) => pipeline.retry(transferId);
 
@@ -104,10 +118,10 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), bruteForce, console: checkoutConsole() });
   const http = await serveAdmin(app, config.adminPort, config.bind);
   const adminPort = http.port;
-  logger.info({ sftpPort: sftpAddress.port, adminPort, hostKey: hostKey.fingerprint, dataDir }, 'thru-sftp started');
+  logger.info({ sftpPort, adminPort, hostKey: hostKey.fingerprint, dataDir, sftpWorkers: workers?.pids().length ?? 0 }, 'thru-sftp started');
 
   return {
-    sftpPort: sftpAddress.port,
+    sftpPort,
     adminPort,
     hostKeyFingerprint: hostKey.fingerprint,
     adminToken,
@@ -117,10 +131,67 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     queue,
     pipeline,
     sftp,
+    workers,
     bruteForce,
     async stop() {
-      await Promise.allSettled([sftp.close(), http.close()]);
+      await Promise.allSettled([sftp?.close(), workers?.stop(), http.close()]);
+      clearInterval(poll);
       await queue.stop();
+      await storage.close();
+      await directory.close();
+    },
+  };
+}
+
+/** How often the main process looks for jobs the SFTP workers queued, besides their nudges. */
+const WORKER_JOB_POLL_MS = 2_000;
+
+interface FrontEndParts {
+  hostKey: HostKey;
+  directory: SqliteDirectory;
+  storage: FsStorage;
+  bruteForce: BruteForceGuard;
+}
+
+function frontEnd(config: Config, logger: Logger, options: LocalOptions, p: FrontEndParts): SshFrontEnd {
+  return new SshFrontEnd({
+    hostKeys: [p.hostKey.privateKey],
+    identity: new DirectoryIdentity(p.directory, systemClock),
+    storage: p.storage,
+    logger,
+    limits: { ...config.sshLimits, ...options.sshLimits },
+    bruteForce: p.bruteForce,
+    proxyProtocol: options.proxyProtocol ?? config.proxyProtocol ?? false,
+  });
+}
+
+/**
+ * An SFTP worker (THRU_WORKERS > 1): the SSH front end on the data directory the main
+ * process opened (host key, SQLite, files), its storage events queued in SQLite for the
+ * main process's pipeline.
+ */
+export async function startLocalWorker(config: Config, logger: Logger, options: LocalOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const dataDir = resolve(config.dataDir);
+  const hostKey = await loadOrCreateHostKey(dataDir);
+  const db = openDatabase(join(dataDir, 'thru.db'));
+  const directory = new SqliteDirectory(db);
+  const queue = new SqliteJobQueue(db, logger);
+  const storage = await new FsStorage({
+    root: join(dataDir, 'files'),
+    keepStaging: true,
+    onEvent: (event) => {
+      queue.enqueue({ kind: 'storage-event', event }).then(
+        () => process.send?.(JOB_QUEUED),
+        (err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event'),
+      );
+    },
+  }).init();
+  const bruteForce = new BruteForceGuard(directory, systemClock, { ...config.bruteForce, ...options.bruteForce });
+  const sftp = frontEnd(config, logger, options, { hostKey, directory, storage, bruteForce });
+  await sftp.listen(config.sftpPort, config.bind);
+  return {
+    async stop() {
+      await sftp.close();
       await storage.close();
       await directory.close();
     },

@@ -1,4 +1,5 @@
 // Settings (SPEC §4 and the security settings): defaults, parsing, and refusals.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DEFAULT_BRUTE_FORCE_POLICY } from '../../src/core/brute-force.js';
@@ -46,5 +47,15 @@ describe('security settings', () => {
     expect(() => loadConfig({ THRU_MAX_READ_LENGTH: '300000' })).toThrow(/THRU_MAX_READ_LENGTH/);
     expect(() => loadConfig({ THRU_MAX_AUTH_TRIES: '0' })).toThrow(/THRU_MAX_AUTH_TRIES/);
     expect(() => loadConfig({ THRU_PROXY_PROTOCOL: 'maybe' })).toThrow(/THRU_PROXY_PROTOCOL/);
+  });
+});
+
+describe('THRU_WORKERS', () => {
+  it('defaults to 1, takes a count or "auto" (one per CPU), refuses 0 and words', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ THRU_WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig({ THRU_WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(() => loadConfig({ THRU_WORKERS: '0' })).toThrow(/THRU_WORKERS/);
+    expect(() => loadConfig({ THRU_WORKERS: 'many' })).toThrow(/THRU_WORKERS/);
   });
 });

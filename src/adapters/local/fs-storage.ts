@@ -250,6 +250,11 @@ export interface FsStorageOptions {
   /** Folder holding every key. */
   root: string;
   onEvent?: StorageEventListener;
+  /**
+   * Leave the staging folder as it is at init: another process of the same server
+   * (an SFTP worker) is using it, and the main process cleared it when it started.
+   */
+  keepStaging?: boolean;
 }
 
 export class FsStorage implements Storage {
@@ -258,9 +263,11 @@ export class FsStorage implements Storage {
   private staging: string;
   private readonly cursors = new Map<string, { dir: Dir; timer: NodeJS.Timeout }>();
   private readonly listeners: StorageEventListener[] = [];
+  private readonly keepStaging: boolean;
 
   constructor(options: FsStorageOptions) {
     this.root = options.root;
+    this.keepStaging = options.keepStaging ?? false;
     this.staging = join(options.root, STAGING);
     if (options.onEvent) this.listeners.push(options.onEvent);
   }
@@ -271,6 +278,10 @@ export class FsStorage implements Storage {
     // Canonical, so that resolved paths can be compared with it (see `real`).
     this.root = await fsp.realpath(this.root);
     this.staging = join(this.root, STAGING);
+    if (this.keepStaging) {
+      await fsp.mkdir(this.staging, { recursive: true, mode: DIR_MODE });
+      return this;
+    }
     await fsp.rm(this.staging, { recursive: true, force: true });
     await fsp.mkdir(this.staging, { mode: DIR_MODE });
     return this;

@@ -29,7 +29,7 @@ export function sqliteBans(db: Database.Database): BanStore {
         sweep.run(epochSeconds(now));
         upsert.run({ ip: ban.ip, until: ban.until, offences: ban.offences, expiresAt: ban.expiresAt, data: JSON.stringify(ban) });
         return true;
-      })(),
+      }).immediate(),
     listActive: async (now, req) => {
       checkLimit(req.limit);
       const after = req.cursor ? cursorOf(req.cursor) : undefined;
@@ -50,7 +50,7 @@ export function sqliteBans(db: Database.Database): BanStore {
         const live = select.get(ip, epochSeconds(now)) !== undefined;
         remove.run(ip);
         return live;
-      })(),
+      }).immediate(),
   };
 }
 
@@ -76,7 +76,7 @@ export function sqliteLoginFailures(db: Database.Database): LoginFailureStore {
         sweep.run(seconds);
         add.run(ip, bucket, points, expiresAt);
         return (sum.get(ip, since, seconds) as { total: number }).total;
-      })(),
+      }).immediate(),
     clear: async (ip) => void clear.run(ip),
   };
 }

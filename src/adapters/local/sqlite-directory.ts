@@ -61,7 +61,7 @@ function updateRow<T extends { id: string }>(
     const sets = ['data = @data', ...Object.keys(extra).map((c) => `${c} = @${c}`)].join(', ');
     db.prepare(`UPDATE ${table} SET ${sets} WHERE id = @id`).run({ id, data: JSON.stringify(next), ...extra });
     return next;
-  })();
+  }).immediate();
 }
 
 function deleteRow(db: Database.Database, table: string, what: string, id: string): void {
@@ -115,7 +115,7 @@ export class SqliteDirectory implements Directory {
           db.transaction(() => {
             db.prepare('INSERT INTO flows (id, org_id, data) VALUES (@id, @org, @data)').run({ id: f.id, org: f.orgId, data: JSON.stringify(f) });
             writeFlowEndpoints(f);
-          })();
+          }).immediate();
         } catch (err) {
           if (isUniqueViolation(err)) throw alreadyExists('flow');
           throw err;
@@ -129,7 +129,7 @@ export class SqliteDirectory implements Directory {
             const next = updateRow(db, 'flows', 'flow', id, t, () => ({}));
             writeFlowEndpoints(next);
             return next;
-          })();
+          }).immediate();
         } catch (err) {
           // Only flow_endpoints can collide: a flow endpoint id another flow uses.
           if (isUniqueViolation(err)) throw alreadyExists('flow endpoint');
@@ -140,7 +140,7 @@ export class SqliteDirectory implements Directory {
         db.transaction(() => {
           deleteRow(db, 'flows', 'flow', id);
           db.prepare('DELETE FROM flow_endpoints WHERE flow_id = ?').run(id);
-        })(),
+        }).immediate(),
       getFlowEndpoint: async (id) => parse<FlowEndpoint>(db.prepare('SELECT data FROM flow_endpoints WHERE id = ?').get(id) as Row | undefined),
       listFlowEndpointsByEndpoint: async (endpointId) =>
         (db.prepare('SELECT data FROM flow_endpoints WHERE endpoint_id = ? ORDER BY id').all(endpointId) as Row[]).map((r) => JSON.parse(r.data) as FlowEndpoint),

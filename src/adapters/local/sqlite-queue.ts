@@ -50,6 +50,11 @@ export class SqliteJobQueue implements JobQueue {
     await Promise.allSettled([...this.inflight]);
   }
 
+  /** Look for jobs again: another process (an SFTP worker) has added some. */
+  poke(): void {
+    this.pump();
+  }
+
   /** Jobs waiting or running (tests and health). */
   pending(): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE running < ${SET_ASIDE}`).get() as { n: number }).n;
@@ -60,12 +65,22 @@ export class SqliteJobQueue implements JobQueue {
       const row = this.db.prepare('SELECT id, payload, attempts FROM jobs WHERE running = 0 AND run_at <= ? ORDER BY run_at, id LIMIT 1').get(Date.now()) as Row | undefined;
       if (row) this.db.prepare('UPDATE jobs SET running = 1 WHERE id = ?').run(row.id);
       return row;
-    })();
+    }).immediate();
   }
 
   private pump(): void {
     while (this.handler && this.inflight.size < this.concurrency) {
-      const row = this.claim();
+      let row: Row | undefined;
+      try {
+        row = this.claim();
+      } catch (err) {
+        // The database is busy past its timeout (or worse): try again shortly, stay up.
+        this.log.error({ err }, 'cannot take a job from the queue; trying again in a second');
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.pump(), 1000);
+        this.timer.unref();
+        return;
+      }
       if (!row) break;
       const p = this.run(this.handler, row).finally(() => {
         this.inflight.delete(p);

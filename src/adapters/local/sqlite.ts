@@ -32,6 +32,9 @@ export const MIGRATIONS: string[] = [
 /** Open (creating or migrating) a SQLite database; ':memory:' for tests. */
 export function openDatabase(file: string): Database.Database {
   const db = new Database(file);
+  // Every transaction here writes: they begin IMMEDIATE, taking the write lock up front,
+  // because a deferred one that read first cannot upgrade once another process (an SFTP
+  // worker) has written meanwhile: SQLite answers SQLITE_BUSY at once, without waiting.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -44,7 +47,7 @@ export function openDatabase(file: string): Database.Database {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }).immediate();
   }
   cachePreparedStatements(db);
   return db;

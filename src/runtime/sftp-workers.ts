@@ -1,0 +1,101 @@
+// THRU_WORKERS > 1: the SSH front end in node:cluster worker processes that share one
+// port, so that transfers use every core (a Node process encrypts on one). The main
+// process keeps what must be single: the post-upload pipeline and its queue, the admin
+// API, the demo. Workers use the same SQLite file (WAL, busy timeout) for users, bans
+// and queued storage events, and tell the main process when they queued one. A worker
+// that dies after it served is replaced; its connections drop as with any network cut
+// (an upload under a normal name leaves nothing behind, a temp-named one can resume).
+import cluster, { type Worker } from 'node:cluster';
+import { once } from 'node:events';
+import type { Log } from '../core/ports/logger.js';
+
+/** Worker → main process: "I queued a job in SQLite, look". */
+export const JOB_QUEUED = 'thru:job-queued';
+
+export interface SftpWorkers {
+  port: number;
+  pids(): number[];
+  /** Drain and stop every worker (each closes its listener and waits for its transfers). */
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 30_000;
+
+export async function startSftpWorkers(count: number, log: Log, onJobQueued: () => void): Promise<SftpWorkers> {
+  let stopping = false;
+  const workers = new Set<Worker>();
+
+  const fork = (): Promise<number> => {
+    const worker = cluster.fork();
+    workers.add(worker);
+    let listened = false;
+    worker.on('message', (message) => {
+      if (message === JOB_QUEUED) onJobQueued();
+    });
+    const listening = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`an SFTP worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      worker.once('listening', (address: { port: number }) => {
+        clearTimeout(timer);
+        listened = true;
+        resolve(address.port);
+      });
+      worker.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        workers.delete(worker);
+        if (!listened) return reject(new Error(`an SFTP worker exited before it listened (code ${code}, signal ${signal ?? 'none'}); see its log above`));
+        if (stopping) return;
+        log.error({ workerPid: worker.process.pid, code, signal }, 'an SFTP worker stopped; starting another');
+        fork().catch((err: unknown) => log.error({ err }, 'cannot replace an SFTP worker'));
+      });
+    });
+    return listening;
+  };
+
+  const stop = async () => {
+    stopping = true;
+    await Promise.all(
+      [...workers].map(async (w) => {
+        if (w.isDead()) return;
+        const exited = once(w, 'exit');
+        w.process.kill('SIGTERM');
+        await exited;
+      }),
+    );
+  };
+
+  try {
+    const ports = await Promise.all(Array.from({ length: count }, fork));
+    log.info({ workers: count, port: ports[0] }, 'SFTP workers listening');
+    return { port: ports[0]!, pids: () => [...workers].map((w) => w.process.pid ?? 0), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** In a worker: start, then stop cleanly on SIGTERM/SIGINT or when the main process is gone. */
+export async function runSftpWorker(start: () => Promise<{ stop(): Promise<void> }>, log: Log): Promise<void> {
+  try {
+    const worker = await start();
+    log.info({}, 'SFTP worker started');
+    let stopping = false;
+    const stop = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ why }, 'SFTP worker stopping');
+      worker.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'SFTP worker stop failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('disconnect', () => stop('the main process is gone'));
+  } catch (err) {
+    log.error({ err }, 'SFTP worker could not start');
+    process.exit(1);
+  }
+}
