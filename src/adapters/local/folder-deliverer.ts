@@ -28,7 +28,8 @@ export class FolderDeliverer implements Deliverer {
       }
       await fsp.rename(temp, target);
     } catch (err) {
-      await fsp.rm(temp, { force: true });
+      // The cleanup fails too when the folder could not be made (ENOTDIR): report the cause.
+      await fsp.rm(temp, { force: true }).catch(() => undefined);
       throw fromFsError(err);
     }
     return { location: target };
