@@ -12,24 +12,33 @@ export async function runUntilSignal(start: () => Promise<BannerFacts & { stop()
     warnWithoutNativeCrypto(logger);
     const runtime = await start();
     printBanner(runtime, config, title);
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'stopping');
-      runtime.stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'stop failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    stopOnSignal(runtime, logger);
   } catch (err) {
     logger.fatal({ err }, 'thru-sftp could not start');
     process.stderr.write(`thru-sftp could not start: ${(err as Error).message}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * Stop `runtime` once, on SIGINT or SIGTERM or whatever `also` reports, then exit: 0, or
+ * 1 when stopping failed.
+ */
+export function stopOnSignal(runtime: { stop(): Promise<void> }, logger: Logger, also?: (stop: (why: string) => void) => void): void {
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ why }, 'stopping');
+    runtime.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  also?.(stop);
 }

@@ -8,6 +8,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { Log } from '../core/ports/logger.js';
+import type { Logger } from '../log.js';
+import { stopOnSignal } from './run.js';
 
 /** Worker → main process: "I queued a job in SQLite, look". */
 export const JOB_QUEUED = 'thru:job-queued';
@@ -74,26 +76,11 @@ export async function startSftpWorkers(count: number, log: Log, onJobQueued: () 
 }
 
 /** In a worker: start, then stop cleanly on SIGTERM/SIGINT or when the main process is gone. */
-export async function runSftpWorker(start: () => Promise<{ stop(): Promise<void> }>, log: Log): Promise<void> {
+export async function runSftpWorker(start: () => Promise<{ stop(): Promise<void> }>, log: Logger): Promise<void> {
   try {
     const worker = await start();
     log.info({}, 'SFTP worker started');
-    let stopping = false;
-    const stop = (why: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ why }, 'SFTP worker stopping');
-      worker.stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, 'SFTP worker stop failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('disconnect', () => stop('the main process is gone'));
+    stopOnSignal(worker, log, (stop) => process.on('disconnect', () => stop('the main process is gone')));
   } catch (err) {
     log.error({ err }, 'SFTP worker could not start');
     process.exit(1);
