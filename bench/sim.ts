@@ -64,6 +64,8 @@ export async function startSim(o: { dir: string; launch: Launch; account: Accoun
     cwd: o.launch.repo,
     stdio: ['ignore', out, out],
     env: {
+      // As `npm start` and `npm run sim` set it (package.json).
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       ...process.env,
       THRU_DATA_DIR: dataDir,
       THRU_SFTP_PORT: '0',

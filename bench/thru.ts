@@ -55,6 +55,8 @@ export async function startThru(o: ThruOptions): Promise<BenchServer> {
     cwd: o.repo,
     stdio: ['ignore', out, out],
     env: {
+      // As `npm start` and `npm run sim` set it (package.json).
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       ...process.env,
       THRU_DATA_DIR: dataDir,
       THRU_SFTP_PORT: '0',
