@@ -54,7 +54,7 @@ export interface Sim {
   homePrefix: string;
 }
 
-export async function startSim(o: { dir: string; launch: Launch; account: Account; flow?: BenchFlow }): Promise<Sim> {
+export async function startSim(o: { dir: string; launch: Launch; account: Account; flow?: BenchFlow; env?: Record<string, string> }): Promise<Sim> {
   const dataDir = join(o.dir, 'sim');
   mkdirSync(dataDir, { mode: 0o700 });
   const logFile = join(dataDir, 'sim.log');
@@ -75,6 +75,7 @@ export async function startSim(o: { dir: string; launch: Launch; account: Accoun
       THRU_LOG_LEVEL: 'info',
       THRU_DEMO: 'false',
       THRU_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      ...o.env,
     },
   });
   const exited = once(child, 'exit');

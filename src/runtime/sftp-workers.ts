@@ -23,12 +23,12 @@ export interface SftpWorkers {
 
 const START_TIMEOUT_MS = 30_000;
 
-export async function startSftpWorkers(count: number, log: Log, onJobQueued: () => void): Promise<SftpWorkers> {
+export async function startSftpWorkers(count: number, log: Log, onJobQueued: () => void, env: Record<string, string> = {}): Promise<SftpWorkers> {
   let stopping = false;
   const workers = new Set<Worker>();
 
   const fork = (): Promise<number> => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(env);
     workers.add(worker);
     let listened = false;
     worker.on('message', (message) => {

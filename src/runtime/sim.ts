@@ -22,7 +22,7 @@ import { useS3rverCopySourceEncoding } from '../adapters/aws/s3rver-compat.js';
 import { directoryTableDefinition } from '../adapters/aws/dynamo-keys.js';
 import type { DynamoDirectory } from '../adapters/aws/dynamo-directory.js';
 import type { S3Storage } from '../adapters/aws/s3-storage.js';
-import { loadOrCreateHostKey } from '../adapters/local/host-key.js';
+import { loadOrCreateHostKey, type HostKey } from '../adapters/local/host-key.js';
 import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
 import { FolderDeliverer } from '../adapters/local/folder-deliverer.js';
 import { createAdminApp } from '../admin/app.js';
@@ -34,10 +34,11 @@ import { systemClock } from '../core/ports/clock.js';
 import type { PostUploadPipeline, PipelineOptions } from '../core/pipeline/pipeline.js';
 import type { SshFrontEnd, SshLimits } from '../sftp/ssh-server.js';
 import type { AwsConfig } from './aws-config.js';
-import { directoryOf, identityFunction, pipelineOf, postUploadFunction, storageOf, type AwsClients, type PipelineParts } from './aws.js';
+import { directoryOf, identityFunction, pipelineOf, postUploadFunction, storageOf, type AwsClients, type AwsParts, type PipelineParts } from './aws.js';
 import { startFrontEnd } from './aws-front-end.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
 import { SimSqsQueue } from './sim-queue.js';
+import { startSftpWorkers, type SftpWorkers } from './sftp-workers.js';
 
 export const SIM_BUCKET = 'thru-sim';
 export const SIM_TABLE = 'thru-sim-directory';
@@ -54,7 +55,10 @@ export interface SimRuntime {
   bucket: string;
   queue: SimSqsQueue;
   pipeline: PostUploadPipeline;
-  sftp: SshFrontEnd;
+  /** The SSH front end, when this process serves SFTP itself (THRU_WORKERS=1). */
+  sftp?: SshFrontEnd;
+  /** The worker processes serving SFTP (THRU_WORKERS > 1), as Fargate tasks would. */
+  workers?: SftpWorkers;
   stop(): Promise<void>;
 }
 
@@ -85,31 +89,13 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   });
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
 
-  const s3 = createS3Client({ endpoint: `http://127.0.0.1:${s3Port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, checksums: false });
-  useS3rverCopySourceEncoding(s3);
-  const dynamoBase = new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
+  const endpoints: SimEndpoints = { s3: `http://127.0.0.1:${s3Port}`, dynamodb: dynamoEndpoint };
+  const { s3, dynamoBase, clients } = simClients(endpoints);
   if (!(await dynamoBase.send(new ListTablesCommand({}))).TableNames?.includes(SIM_TABLE)) {
     await dynamoBase.send(new CreateTableCommand(directoryTableDefinition(SIM_TABLE)));
   }
-  // Clients the sim never sends with (the Lambdas are called in-process).
-  const clients: AwsClients = {
-    s3,
-    dynamo: DynamoDBDocumentClient.from(dynamoBase),
-    lambda: new LambdaClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
-    sqs: new SQSClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
-    secrets: new SecretsManagerClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
-  };
 
-  const awsConfig: AwsConfig = {
-    THRU_BUCKET: SIM_BUCKET,
-    THRU_TABLE: SIM_TABLE,
-    THRU_PUBLIC_HOST: config.publicHost ?? config.bind,
-    THRU_PUBLIC_PORT: config.sftpPort,
-    THRU_HOST_KEY_FINGERPRINTS: hostKey.fingerprint,
-    THRU_SSE: 'AES256',
-    THRU_IDENTITY_TIMEOUT_MS: 5_000,
-    THRU_LOG_LEVEL: 'info',
-  };
+  const awsConfig = simAwsConfig(config, hostKey.fingerprint);
   const queue = new SimSqsQueue(logger);
   // On one machine the sim can also deliver to local folders (the demo's target).
   const parts: PipelineParts = { config: awsConfig, clients, logger, queue, extraDeliverers: { directory: new FolderDeliverer() }, options: options.pipeline };
@@ -121,23 +107,16 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   queue.consume(postUploadFunction(parts, { urlEncodedKeys: false }));
   s3rver.on('event', (notification) => queue.send(JSON.stringify(notification)));
 
-  // The identity Lambda, invoked in-process with the JSON the Invoke API would carry.
-  const identity = identityFunction(parts);
-  const invokeIdentity = async (payload: string) => ({ payload: JSON.stringify(await identity(JSON.parse(payload))) });
-  const front = await startFrontEnd({
-    ...parts,
-    invokeIdentity,
-    hostKey,
-    port: config.sftpPort,
-    bind: config.bind,
-    sshLimits: { ...config.sshLimits, ...options.sshLimits },
-    bruteForce: config.bruteForce,
-    proxyProtocol: config.proxyProtocol,
-  });
+  // The SSH front end here, or in worker processes as Fargate tasks are (THRU_WORKERS > 1).
+  let front: { sftp: SshFrontEnd; port: number } | undefined;
+  let workers: SftpWorkers | undefined;
+  if ((config.workers ?? 1) > 1) workers = await startSftpWorkers(config.workers!, logger, () => {}, { [SIM_ENDPOINTS_ENV]: JSON.stringify(endpoints) });
+  else front = await simFrontEnd(config, parts, hostKey, options);
+  const sftpPort = front?.port ?? workers!.port;
 
   // The admin Lambda's router, on Node's HTTP server with the local bearer token (API
   // Gateway's IAM authorization has no local equivalent).
-  const access = { publicUrl: sftpUrl(config.publicHost ?? config.bind, front.port), hostKeyFingerprints: [hostKey.fingerprint] };
+  const access = { publicUrl: sftpUrl(config.publicHost ?? config.bind, sftpPort), hostKeyFingerprints: [hostKey.fingerprint] };
   let demo: Demo | undefined;
   if (config.demo && (await isEmpty(directory))) {
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer: (id) => pipeline.retry(id) }), join(dataDir, 'delivered'));
@@ -145,10 +124,10 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   const app = createAdminApp({ directory, logger, sftp: access, retryTransfer: (id) => pipeline.retry(id), auth: bearerAuth(adminToken.token), console: checkoutConsole() });
   const http = await serveAdmin(app, config.adminPort, config.bind);
   const adminPort = http.port;
-  logger.info({ sftpPort: front.port, adminPort, hostKey: hostKey.fingerprint, s3: `http://127.0.0.1:${s3Port}`, dynamodb: dynamoEndpoint }, 'thru-sftp sim started');
+  logger.info({ sftpPort, sftpWorkers: workers?.pids().length ?? 0, adminPort, hostKey: hostKey.fingerprint, s3: `http://127.0.0.1:${s3Port}`, dynamodb: dynamoEndpoint }, 'thru-sftp sim started');
 
   return {
-    sftpPort: front.port,
+    sftpPort,
     adminPort,
     hostKeyFingerprint: hostKey.fingerprint,
     adminToken,
@@ -159,9 +138,10 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
     bucket: SIM_BUCKET,
     queue,
     pipeline,
-    sftp: front.sftp,
+    sftp: front?.sftp,
+    workers,
     async stop() {
-      await Promise.allSettled([front.sftp.close(), http.close()]);
+      await Promise.allSettled([front?.sftp.close(), workers?.stop(), http.close()]);
       await queue.stop();
       s3.destroy();
       dynamoBase.destroy();
@@ -169,6 +149,74 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
       await s3rver.close();
       dynamoServer.closeAllConnections();
       await new Promise<void>((ok) => dynamoServer.close(() => ok()));
+    },
+  };
+}
+
+/** Where a sim worker finds the main process's s3rver and dynalite. */
+const SIM_ENDPOINTS_ENV = 'THRU_SIM_ENDPOINTS';
+
+interface SimEndpoints {
+  s3: string;
+  dynamodb: string;
+}
+
+function simClients(endpoints: SimEndpoints) {
+  const s3 = createS3Client({ endpoint: endpoints.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, checksums: false });
+  useS3rverCopySourceEncoding(s3);
+  const dynamoBase = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
+  // Clients the sim never sends with (the Lambdas are called in-process).
+  const clients: AwsClients = {
+    s3,
+    dynamo: DynamoDBDocumentClient.from(dynamoBase),
+    lambda: new LambdaClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
+    sqs: new SQSClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
+    secrets: new SecretsManagerClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
+  };
+  return { s3, dynamoBase, clients };
+}
+
+function simAwsConfig(config: Config, hostKeyFingerprint: string): AwsConfig {
+  return {
+    THRU_BUCKET: SIM_BUCKET,
+    THRU_TABLE: SIM_TABLE,
+    THRU_PUBLIC_HOST: config.publicHost ?? config.bind,
+    THRU_PUBLIC_PORT: config.sftpPort,
+    THRU_HOST_KEY_FINGERPRINTS: hostKeyFingerprint,
+    THRU_SSE: 'AES256',
+    THRU_IDENTITY_TIMEOUT_MS: 5_000,
+    THRU_LOG_LEVEL: 'info',
+  };
+}
+
+/** The Fargate front end's composition, with the identity Lambda invoked in-process (the JSON the Invoke API would carry). */
+function simFrontEnd(config: Config, parts: AwsParts, hostKey: HostKey, options: SimOptions) {
+  const identity = identityFunction(parts);
+  const invokeIdentity = async (payload: string) => ({ payload: JSON.stringify(await identity(JSON.parse(payload))) });
+  return startFrontEnd({
+    ...parts,
+    invokeIdentity,
+    hostKey,
+    port: config.sftpPort,
+    bind: config.bind,
+    sshLimits: { ...config.sshLimits, ...options.sshLimits },
+    bruteForce: config.bruteForce,
+    proxyProtocol: config.proxyProtocol,
+  });
+}
+
+/** A sim SFTP worker (THRU_WORKERS > 1): the front end alone, on the main process's s3rver and dynalite. */
+export async function startSimWorker(config: Config, logger: Logger, options: SimOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const endpoints = JSON.parse(process.env[SIM_ENDPOINTS_ENV] ?? 'null') as SimEndpoints | null;
+  if (!endpoints) throw new Error(`${SIM_ENDPOINTS_ENV} is not set: a sim worker is started by \`npm run sim\` itself`);
+  const hostKey = await loadOrCreateHostKey(resolve(config.dataDir));
+  const { s3, dynamoBase, clients } = simClients(endpoints);
+  const front = await simFrontEnd(config, { config: simAwsConfig(config, hostKey.fingerprint), clients, logger }, hostKey, options);
+  return {
+    async stop() {
+      await front.sftp.close();
+      s3.destroy();
+      dynamoBase.destroy();
     },
   };
 }

@@ -3,67 +3,23 @@
 // over both workers; an upload either worker takes is delivered exactly once by the
 // main process's pipeline; a ban earned on one worker holds on the other; a worker
 // that dies is replaced; SIGTERM stops everything with exit code 0.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sftpBatch } from '../support/openssh.js';
 import { connect } from '../support/ssh2-client.js';
+import { spawnServer, until, type SpawnedServer } from '../support/spawned-server.js';
 
-let dataDir: string;
-let child: ChildProcess;
-let exited: Promise<number | null>;
-let port: number;
-let password: string;
-let delivered: string;
-const lines: Record<string, unknown>[] = [];
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const authSuccesses = () => lines.filter((l) => l['activity-type'] === 'AUTH_SUCCESS');
-const login = (localAddress = '127.0.0.1') => connect(port, { username: 'demo', password, localAddress });
+let s: SpawnedServer;
+const lines = () => s.lines;
+const authSuccesses = () => lines().filter((l) => l['activity-type'] === 'AUTH_SUCCESS');
+const login = (localAddress = '127.0.0.1') => connect(s.port, { username: 'demo', password: s.password, localAddress });
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'thru-workers-'));
-  child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-    env: { ...process.env, THRU_DATA_DIR: dataDir, THRU_SFTP_PORT: '0', THRU_ADMIN_PORT: '0', THRU_WORKERS: '2', THRU_LOG_LEVEL: 'info', THRU_BAN_SCORE: '4' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  exited = new Promise((ok) => child.on('exit', (code) => ok(code)));
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    text += d.toString();
-    let nl: number;
-    while ((nl = text.indexOf('\n')) >= 0) {
-      const line = text.slice(0, nl);
-      text = text.slice(nl + 1);
-      if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
-      const banner = /sftp -P (\d+) demo@\S+\s+password: (\S+)/.exec(line);
-      if (banner) [port, password] = [Number(banner[1]), banner[2]!];
-      const to = /it is delivered to (\S+)/.exec(line);
-      if (to) delivered = to[1]!;
-    }
-  });
-  await until('the banner', () => port && password && delivered, 60_000);
+  s = await spawnServer('bin/local.ts', { THRU_WORKERS: '2', THRU_BAN_SCORE: '4' });
 }, 90_000);
-
-afterAll(async () => {
-  if (child.exitCode === null) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => s?.cleanup());
 
 describe('SFTP in two worker processes (THRU_WORKERS=2)', () => {
   it('spreads connections over both workers, neither of them the main process', async () => {
@@ -73,41 +29,41 @@ describe('SFTP in two worker processes (THRU_WORKERS=2)', () => {
     for (const c of clients) c.end();
     const pids = new Set(authSuccesses().map((l) => l.pid));
     expect(pids.size).toBe(2);
-    expect(pids.has(child.pid)).toBe(false);
+    expect(pids.has(s.child.pid)).toBe(false);
   });
 
   it('delivers what either worker received, each file exactly once, from the main process', async () => {
     const names = ['w1.csv', 'w2.csv', 'w3.csv', 'w4.csv'];
     const bodies = names.map(() => randomBytes(50_000));
     for (const [i, name] of names.entries()) {
-      const local = join(dataDir, `local-${name}`);
+      const local = join(s.dataDir, `local-${name}`);
       writeFileSync(local, bodies[i]!);
-      const r = await sftpBatch(port, { user: 'demo', password }, [`put ${local} ${name}.filepart`, `rename ${name}.filepart ${name}`]);
+      const r = await sftpBatch(s.port, { user: 'demo', password: s.password }, [`put ${local} ${name}.filepart`, `rename ${name}.filepart ${name}`]);
       expect(r.code, r.stderr).toBe(0);
     }
     for (const [i, name] of names.entries()) {
-      await until(`${name} delivered`, () => existsSync(join(delivered, name)));
-      expect(readFileSync(join(delivered, name)).equals(bodies[i]!)).toBe(true);
+      await until(`${name} delivered`, () => existsSync(join(s.delivered, name)));
+      expect(readFileSync(join(s.delivered, name)).equals(bodies[i]!)).toBe(true);
     }
-    const renames = lines.filter((l) => l['activity-type'] === 'RENAME');
+    const renames = lines().filter((l) => l['activity-type'] === 'RENAME');
     expect(new Set(renames.map((l) => l.pid)).size).toBe(2);
     // The pipeline runs in the main process only, once per file.
-    const completed = lines.filter((l) => l.msg === 'upload complete' && names.some((n) => String(l.path).endsWith(n)));
+    const completed = lines().filter((l) => l.msg === 'upload complete' && names.some((n) => String(l.path).endsWith(n)));
     expect(completed).toHaveLength(names.length);
-    expect(completed.every((l) => l.pid === child.pid)).toBe(true);
-    expect(readdirSync(delivered).filter((n) => names.includes(n)).sort()).toEqual(names);
+    expect(completed.every((l) => l.pid === s.child.pid)).toBe(true);
+    expect(readdirSync(s.delivered).filter((n) => names.includes(n)).sort()).toEqual(names);
   });
 
   it('a ban earned through one worker holds on the other', async () => {
     const ip = '127.0.0.77';
     // Unknown users score 2 each: two refusals reach the test's ban score of 4.
-    for (let i = 0; i < 2; i++) await expect(connect(port, { username: `nobody-${i}`, password: 'wrong-password', localAddress: ip })).rejects.toThrow();
+    for (let i = 0; i < 2; i++) await expect(connect(s.port, { username: `nobody-${i}`, password: 'wrong-password', localAddress: ip })).rejects.toThrow();
     const refusedBy = new Set<unknown>();
     for (let i = 0; i < 6; i++) {
       await expect(login(ip)).rejects.toThrow();
     }
-    await until('six refusals', () => lines.filter((l) => l.reason === 'banned' && l['client-ip'] === ip).length >= 6);
-    for (const l of lines) if (l['activity-type'] === 'CONNECTION_REFUSED' && l.reason === 'banned' && l['client-ip'] === ip) refusedBy.add(l.pid);
+    await until('six refusals', () => lines().filter((l) => l.reason === 'banned' && l['client-ip'] === ip).length >= 6);
+    for (const l of lines()) if (l['activity-type'] === 'CONNECTION_REFUSED' && l.reason === 'banned' && l['client-ip'] === ip) refusedBy.add(l.pid);
     expect(refusedBy.size).toBe(2);
   });
 
@@ -115,8 +71,8 @@ describe('SFTP in two worker processes (THRU_WORKERS=2)', () => {
     const before = authSuccesses().length;
     const victim = authSuccesses().at(-1)!.pid as number;
     process.kill(victim, 'SIGKILL');
-    await until('a replacement worker', () => lines.some((l) => l.msg === 'an SFTP worker stopped; starting another' && l.pid === child.pid));
-    await until('the replacement listening', () => lines.filter((l) => l.msg === 'SFTP worker started').length >= 3);
+    await until('a replacement worker', () => lines().some((l) => l.msg === 'an SFTP worker stopped; starting another' && l.pid === s.child.pid));
+    await until('the replacement listening', () => lines().filter((l) => l.msg === 'SFTP worker started').length >= 3);
     const clients = [];
     for (let i = 0; i < 4; i++) clients.push(await login());
     for (const c of clients) c.end();
@@ -125,8 +81,8 @@ describe('SFTP in two worker processes (THRU_WORKERS=2)', () => {
   });
 
   it('stops the main process and its workers on SIGTERM, with exit code 0', async () => {
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
     const workerPids = new Set(authSuccesses().map((l) => l.pid as number));
     for (const pid of workerPids) expect(() => process.kill(pid, 0)).toThrow();
   });
