@@ -13,8 +13,6 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
-import dynalite from 'dynalite';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createS3Client } from '../adapters/aws/s3-client.js';
@@ -80,6 +78,8 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   const adminToken = await loadOrCreateAdminToken(dataDir, config.adminToken);
 
   // S3 and DynamoDB, speaking their wire protocols on loopback.
+  // Loaded here, not at the top: a sim worker (the front end alone) never needs them.
+  const [{ default: S3rver }, { default: dynalite }] = await Promise.all([import('s3rver'), import('dynalite')]);
   const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(simDir, 's3'), configureBuckets: [{ name: SIM_BUCKET }] });
   const s3Port = (await s3rver.run()).port;
   const dynamoServer: Server = dynalite({ createTableMs: 0, ...(persist ? { path: join(simDir, 'dynamodb') } : {}) });

@@ -1,7 +1,10 @@
 // One object written in parts. Appended bytes are cut into parts whose size grows with
 // the part number (S3 allows 10,000 parts), and a few parts upload at once within a
 // memory budget: append() waits for a free slot, which is what bounds the memory of an
-// upload of any size. An object that fits in its first part is one PutObject.
+// upload of any size. An object that fits in its first part is one PutObject. Bytes are
+// copied as they arrive into the buffer of the part being filled, and a part's buffer is
+// reused once S3 has it: a 1 GiB upload allocates five 8 MiB buffers, not 128 parts'
+// worth of garbage that the GC collects late (the front end's RSS grew by ~130 MiB).
 // Not reentrant: the writer calls it from one chain of promises.
 import {
   AbortMultipartUploadCommand,
@@ -69,8 +72,11 @@ export class MultipartUpload {
   private checksums = false;
   private readonly parts: CompletedPart[] = [];
   private nextPart = 1;
-  private pending: Buffer[] = [];
+  /** The part being filled, and how much of it is. */
+  private filling: Buffer | undefined;
   private pendingLength = 0;
+  /** Buffers of parts S3 took, for the next parts. */
+  private spare: Buffer[] = [];
   private readonly inflight = new Set<Promise<void>>();
   private inflightBytes = 0;
   private failed: Error | undefined;
@@ -93,17 +99,20 @@ export class MultipartUpload {
 
   async append(data: Buffer): Promise<void> {
     this.throwIfFailed();
-    if (data.length === 0) return;
-    this.pending.push(data);
-    this.pendingLength += data.length;
-    this.notePeak();
-    while (this.pendingLength >= partSizeFor(this.nextPart, this.tuning)) await this.dispatch(partSizeFor(this.nextPart, this.tuning));
+    for (let offset = 0; offset < data.length; ) {
+      this.filling ??= this.partBuffer(partSizeFor(this.nextPart, this.tuning));
+      const copied = data.copy(this.filling, this.pendingLength, offset);
+      offset += copied;
+      this.pendingLength += copied;
+      this.notePeak();
+      if (this.pendingLength === this.filling.length) await this.dispatch();
+    }
   }
 
   /** The bytes not in a part yet, handed back (the writer spools them instead). */
   takePending(): Buffer {
-    const all = Buffer.concat(this.pending, this.pendingLength);
-    this.pending = [];
+    const all = this.filling?.subarray(0, this.pendingLength) ?? Buffer.alloc(0);
+    this.filling = undefined;
     this.pendingLength = 0;
     return all;
   }
@@ -159,7 +168,7 @@ export class MultipartUpload {
       await this.client.send(new PutObjectCommand({ ...this.target, Body: body, ContentLength: body.length }), signal);
       return;
     }
-    if (this.pendingLength > 0) await this.dispatch(this.pendingLength);
+    if (this.pendingLength > 0) await this.dispatch();
     await this.settle();
     if (this.parts.length === 0) {
       // Started, then nothing was sent (an empty base): an empty object, without parts.
@@ -190,8 +199,9 @@ export class MultipartUpload {
   async abort(): Promise<void> {
     this.cancel();
     await Promise.all(this.inflight);
-    this.pending = [];
+    this.filling = undefined;
     this.pendingLength = 0;
+    this.spare = [];
     const uploadId = await this.uploadId?.catch(() => undefined);
     if (uploadId === undefined) return;
     try {
@@ -216,12 +226,16 @@ export class MultipartUpload {
     return this.uploadId;
   }
 
-  private async dispatch(size: number): Promise<void> {
-    await this.slot(size);
+  /** Send the part being filled (whole, or the last one short). */
+  private async dispatch(): Promise<void> {
+    await this.slot(this.pendingLength);
     this.throwIfFailed();
     const partNumber = this.nextPart++;
     if (partNumber > MAX_PARTS) throw limitExceeded('file too large for the storage');
-    const body = this.take(size);
+    const buffer = this.filling!;
+    const body = buffer.subarray(0, this.pendingLength);
+    this.filling = undefined;
+    this.pendingLength = 0;
     this.dispatchedBytes += body.length;
     const uploadId = await this.start();
     const upload = async () => {
@@ -234,6 +248,8 @@ export class MultipartUpload {
       );
       if (!r.ETag) throw failure('the storage did not confirm a part');
       this.parts.push({ PartNumber: partNumber, ETag: r.ETag, ChecksumCRC32: r.ChecksumCRC32 });
+      // Only after success: a failed or cancelled request may still be sending it.
+      this.spare.push(buffer);
     };
     this.track(upload(), body.length);
   }
@@ -259,25 +275,11 @@ export class MultipartUpload {
     this.inflight.add(tracked);
   }
 
-  /** The first `size` pending bytes as one buffer. */
-  private take(size: number): Buffer {
-    const chunks: Buffer[] = [];
-    let taken = 0;
-    while (taken < size) {
-      const head = this.pending[0]!;
-      const want = size - taken;
-      if (head.length <= want) {
-        chunks.push(head);
-        this.pending.shift();
-        taken += head.length;
-      } else {
-        chunks.push(head.subarray(0, want));
-        this.pending[0] = head.subarray(want);
-        taken += want;
-      }
-    }
-    this.pendingLength -= size;
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  /** A buffer for a part of `size` bytes: a spare one, or a new one. */
+  private partBuffer(size: number): Buffer {
+    // Parts grow with the part number: spares of the old size are dropped.
+    this.spare = this.spare.filter((b) => b.length === size);
+    return this.spare.pop() ?? Buffer.allocUnsafeSlow(size);
   }
 
   private notePeak(): void {
