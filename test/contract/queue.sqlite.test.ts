@@ -57,3 +57,30 @@ describe('SQLite job queue across restarts', () => {
     }
   });
 });
+
+describe('SQLite job queue under a busy database', () => {
+  it('waits and takes the job when another process held the write lock past the busy timeout, instead of throwing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'thru-queue-busy-'));
+    const file = join(dir, 'thru.db');
+    const db = openDatabase(file);
+    const other = openDatabase(file); // another process: an SFTP worker
+    const queue = new SqliteJobQueue(db, log);
+    try {
+      db.pragma('busy_timeout = 50');
+      const seen: Job[] = [];
+      queue.start(async (job) => void seen.push(job), { concurrency: 1 });
+      // The worker queues a job, then holds the write lock while it tells us to look.
+      await new SqliteJobQueue(other, log).enqueue(JOBS[1]!);
+      other.exec('BEGIN IMMEDIATE');
+      expect(() => queue.poke()).not.toThrow();
+      other.exec('COMMIT');
+      await expect.poll(() => seen, { timeout: 5_000 }).toEqual([JOBS[1]]);
+    } finally {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      await queue.stop();
+      other.close();
+      db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
