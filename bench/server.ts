@@ -1,4 +1,6 @@
 // What a scenario needs to know about a server under test, whichever it is.
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 
 /**
  * One side of a comparison: what the report names it, and the process tree whose
@@ -54,5 +56,30 @@ export async function freePort(): Promise<number> {
       const { port } = srv.address() as { port: number };
       srv.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * How the bench starts thru-sftp (`npm start` or `npm run sim`, compiled or through tsx):
+ * the process environment with a fresh data folder, ephemeral ports, no demo, a fixed
+ * admin token, and MALLOC_ARENA_MAX as the npm scripts set it; `settings` go over it.
+ */
+export function launchThru(o: { repo: string; runtime: 'dist' | 'tsx'; nodeArgs: string[] }, bin: 'local' | 'sim', dataDir: string, logFile: string, settings: Record<string, string | undefined>) {
+  const out = openSync(logFile, 'a');
+  const entry = o.runtime === 'tsx' ? ['--import', 'tsx', `bin/${bin}.ts`] : [`dist/bin/${bin}.js`];
+  return spawn(process.execPath, [...o.nodeArgs, ...entry], {
+    cwd: o.repo,
+    stdio: ['ignore', out, out],
+    env: {
+      MALLOC_ARENA_MAX: '2',
+      ...process.env,
+      THRU_DATA_DIR: dataDir,
+      THRU_SFTP_PORT: '0',
+      THRU_ADMIN_PORT: '0',
+      THRU_BIND: '127.0.0.1',
+      THRU_DEMO: 'false',
+      THRU_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      ...settings,
+    },
   });
 }

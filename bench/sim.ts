@@ -2,9 +2,8 @@
 // the Lambda handlers) in one node process with a fresh data folder. Its "sim started"
 // log line names the ports and the s3rver and dynalite endpoints; the bench user is then
 // provisioned through the DynamoDB directory on dynalite, as the admin Lambda would.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,7 +12,7 @@ import { DynamoDirectory } from '../src/adapters/aws/dynamo-directory.js';
 import { SIM_BUCKET, SIM_TABLE } from '../src/runtime/sim.js';
 import { provisionTenant, type BenchFlow, type BenchTenant } from './provision.js';
 import type { Account, Launch } from './scenario.js';
-import type { SftpServer } from './server.js';
+import { launchThru, type SftpServer } from './server.js';
 
 export interface SimStart {
   sftpPort: number;
@@ -58,26 +57,8 @@ export async function startSim(o: { dir: string; launch: Launch; account: Accoun
   const dataDir = join(o.dir, 'sim');
   mkdirSync(dataDir, { mode: 0o700 });
   const logFile = join(dataDir, 'sim.log');
-  const out = openSync(logFile, 'a');
-  const entry = o.launch.runtime === 'tsx' ? ['--import', 'tsx', 'bin/sim.ts'] : ['dist/bin/sim.js'];
-  const child = spawn(process.execPath, [...o.launch.nodeArgs, ...entry], {
-    cwd: o.launch.repo,
-    stdio: ['ignore', out, out],
-    env: {
-      // As `npm start` and `npm run sim` set it (package.json).
-      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-      ...process.env,
-      THRU_DATA_DIR: dataDir,
-      THRU_SFTP_PORT: '0',
-      THRU_ADMIN_PORT: '0',
-      THRU_BIND: '127.0.0.1',
-      // The start line with the s3rver and dynalite endpoints is logged at info.
-      THRU_LOG_LEVEL: 'info',
-      THRU_DEMO: 'false',
-      THRU_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      ...o.env,
-    },
-  });
+  // The start line with the s3rver and dynalite endpoints is logged at info.
+  const child = launchThru(o.launch, 'sim', dataDir, logFile, { THRU_LOG_LEVEL: 'info', ...o.env });
   const exited = once(child, 'exit');
   const stop = async () => {
     if (child.exitCode === null) {

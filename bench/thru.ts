@@ -1,8 +1,7 @@
 // thru-sftp in local mode as a child process (so its memory is its own): a fresh data
 // folder with one organization, endpoint, flow and user written into its SQLite
 // directory before it starts, then `npm start`'s entry point with warnings-only logging.
-import { spawn } from 'node:child_process';
-import { openSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,7 +9,7 @@ import { SqliteDirectory } from '../src/adapters/local/sqlite-directory.js';
 import { openDatabase } from '../src/adapters/local/sqlite.js';
 import { endpointKey } from '../src/core/paths.js';
 import { provisionTenant, type BenchFlow } from './provision.js';
-import type { BenchServer } from './server.js';
+import { launchThru, type BenchServer } from './server.js';
 
 /** dist: what `npm start` runs (the compiled build); tsx: the sources through tsx's loader. */
 export type ThruRuntime = 'tsx' | 'dist';
@@ -49,26 +48,7 @@ export async function startThru(o: ThruOptions): Promise<BenchServer> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
 
   const logFile = join(dataDir, 'thru.log');
-  const out = openSync(logFile, 'a');
-  const entry = o.runtime === 'tsx' ? ['--import', 'tsx', 'bin/local.ts'] : ['dist/bin/local.js'];
-  const child = spawn(process.execPath, [...o.nodeArgs, ...entry], {
-    cwd: o.repo,
-    stdio: ['ignore', out, out],
-    env: {
-      // As `npm start` and `npm run sim` set it (package.json).
-      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-      ...process.env,
-      THRU_DATA_DIR: dataDir,
-      THRU_SFTP_PORT: '0',
-      THRU_ADMIN_PORT: '0',
-      THRU_BIND: '127.0.0.1',
-      THRU_LOG_LEVEL: o.logLevel,
-      THRU_DEMO: 'false',
-      THRU_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      THRU_WORKERS: String(o.workers),
-      ...o.env,
-    },
-  });
+  const child = launchThru(o, 'local', dataDir, logFile, { THRU_LOG_LEVEL: o.logLevel, THRU_WORKERS: String(o.workers), ...o.env });
   const exited = once(child, 'exit');
   // The banner names the port it got.
   let port: number | undefined;

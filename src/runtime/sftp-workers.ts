@@ -8,8 +8,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { Log } from '../core/ports/logger.js';
-import type { Logger } from '../log.js';
-import { stopOnSignal } from './run.js';
 
 /** Worker → main process: "I queued a job in SQLite, look". */
 export const JOB_QUEUED = 'thru:job-queued';
@@ -72,17 +70,5 @@ export async function startSftpWorkers(count: number, log: Log, onJobQueued: () 
   } catch (err) {
     await stop();
     throw err;
-  }
-}
-
-/** In a worker: start, then stop cleanly on SIGTERM/SIGINT or when the main process is gone. */
-export async function runSftpWorker(start: () => Promise<{ stop(): Promise<void> }>, log: Logger): Promise<void> {
-  try {
-    const worker = await start();
-    log.info({}, 'SFTP worker started');
-    stopOnSignal(worker, log, (stop) => process.on('disconnect', () => stop('the main process is gone')));
-  } catch (err) {
-    log.error({ err }, 'SFTP worker could not start');
-    process.exit(1);
   }
 }

@@ -3,13 +3,10 @@
 // over both workers; an upload either worker takes is delivered exactly once by the
 // main process's pipeline; a ban earned on one worker holds on the other; a worker
 // that dies is replaced; SIGTERM stops everything with exit code 0.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sftpBatch } from '../support/openssh.js';
 import { connect } from '../support/ssh2-client.js';
-import { spawnServer, until, type SpawnedServer } from '../support/spawned-server.js';
+import { spawnServer, until, uploadThroughDemo, type SpawnedServer } from '../support/spawned-server.js';
 
 let s: SpawnedServer;
 const lines = () => s.lines;
@@ -34,17 +31,7 @@ describe('SFTP in two worker processes (THRU_WORKERS=2)', () => {
 
   it('delivers what either worker received, each file exactly once, from the main process', async () => {
     const names = ['w1.csv', 'w2.csv', 'w3.csv', 'w4.csv'];
-    const bodies = names.map(() => randomBytes(50_000));
-    for (const [i, name] of names.entries()) {
-      const local = join(s.dataDir, `local-${name}`);
-      writeFileSync(local, bodies[i]!);
-      const r = await sftpBatch(s.port, { user: 'demo', password: s.password }, [`put ${local} ${name}.filepart`, `rename ${name}.filepart ${name}`]);
-      expect(r.code, r.stderr).toBe(0);
-    }
-    for (const [i, name] of names.entries()) {
-      await until(`${name} delivered`, () => existsSync(join(s.delivered, name)));
-      expect(readFileSync(join(s.delivered, name)).equals(bodies[i]!)).toBe(true);
-    }
+    await uploadThroughDemo(s, names, 50_000);
     const renames = lines().filter((l) => l['activity-type'] === 'RENAME');
     expect(new Set(renames.map((l) => l.pid)).size).toBe(2);
     // The pipeline runs in the main process only, once per file.

@@ -2,12 +2,8 @@
 // tasks run it apart from S3, DynamoDB and the Lambdas. An upload taken by a worker
 // lands in s3rver, whose event reaches the post-upload handler in the main process,
 // which delivers it once.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sftpBatch } from '../support/openssh.js';
-import { spawnServer, type SpawnedServer } from '../support/spawned-server.js';
+import { spawnServer, uploadThroughDemo, type SpawnedServer } from '../support/spawned-server.js';
 
 let s: SpawnedServer;
 
@@ -19,17 +15,7 @@ afterAll(() => s?.cleanup());
 describe('the sim with its front end in two worker processes (THRU_WORKERS=2)', () => {
   it('takes uploads in the workers and delivers them from the main process, once each', async () => {
     const names = ['s1.csv', 's2.csv'];
-    const bodies = names.map(() => randomBytes(40_000));
-    for (const [i, name] of names.entries()) {
-      const local = join(s.dataDir, `local-${name}`);
-      writeFileSync(local, bodies[i]!);
-      const r = await sftpBatch(s.port, { user: 'demo', password: s.password }, [`put ${local} ${name}.filepart`, `rename ${name}.filepart ${name}`]);
-      expect(r.code, r.stderr).toBe(0);
-    }
-    for (const [i, name] of names.entries()) {
-      await s.until(`${name} delivered`, () => existsSync(join(s.delivered, name)));
-      expect(readFileSync(join(s.delivered, name)).equals(bodies[i]!)).toBe(true);
-    }
+    await uploadThroughDemo(s, names, 40_000);
     const served = new Set(s.lines.filter((l) => l['activity-type'] === 'AUTH_SUCCESS').map((l) => l.pid));
     expect(served.size).toBe(2);
     expect(served.has(s.child.pid)).toBe(false);

@@ -2,9 +2,12 @@
 // fresh data folder and the demo account: its JSON log lines parsed as they come, and
 // what its banner tells (SFTP port, demo password, the demo's delivery folder).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { sftpBatch } from './openssh.js';
 
 export interface SpawnedServer {
   child: ChildProcess;
@@ -70,4 +73,23 @@ export async function spawnServer(entry: 'bin/local.ts' | 'bin/sim.ts', env: Rec
     throw err;
   }
   return { child, dataDir, port: banner.port!, password: banner.password!, delivered: banner.delivered!, lines, exited, until, cleanup };
+}
+
+/**
+ * The demo user uploads each name with the stock `sftp` client under a temp name and
+ * renames it (one connection each); resolves once the demo flow delivered every file
+ * with the same bytes.
+ */
+export async function uploadThroughDemo(s: SpawnedServer, names: string[], size: number): Promise<void> {
+  const bodies = names.map(() => randomBytes(size));
+  for (const [i, name] of names.entries()) {
+    const local = join(s.dataDir, `local-${name}`);
+    writeFileSync(local, bodies[i]!);
+    const r = await sftpBatch(s.port, { user: 'demo', password: s.password }, [`put ${local} ${name}.filepart`, `rename ${name}.filepart ${name}`]);
+    expect(r.code, r.stderr).toBe(0);
+  }
+  for (const [i, name] of names.entries()) {
+    await s.until(`${name} delivered`, () => existsSync(join(s.delivered, name)));
+    expect(readFileSync(join(s.delivered, name)).equals(bodies[i]!)).toBe(true);
+  }
 }
