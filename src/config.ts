@@ -35,7 +35,7 @@ const Settings = z.object({
   /** Create a demo organization, flow and user on the first start of an empty data directory. */
   THRU_DEMO: bool.default(true),
   /** SFTP processes sharing the port (node:cluster); "auto" for one per CPU. Local runtime only. */
-  THRU_WORKERS: z.union([z.literal('auto').transform(() => availableParallelism()), count(1, 256)]).default(1),
+  THRU_WORKERS: z.union([z.literal('auto').transform(() => availableParallelism()), count(1, 256)], { error: 'a number from 1 to 256, or "auto"' }).default(1),
 
   // SSH limits (0 for the per-address and per-user limits: none).
   THRU_MAX_AUTH_TRIES: count(1, 100).default(L.maxAuthTries),

@@ -18,7 +18,13 @@ export interface RuntimeProcess {
 
 /** Run this process as the runtime's main process or, under node:cluster, as one of its SFTP workers. */
 export async function runProcess(p: RuntimeProcess): Promise<void> {
-  const config = loadConfig();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`thru-sftp could not start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
   const base = createLogger(config.logLevel);
   // Several processes write the same log: say which one.
   const logger = (config.workers ?? 1) > 1 ? base.child({ pid: process.pid }) : base;

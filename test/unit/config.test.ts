@@ -56,6 +56,6 @@ describe('THRU_WORKERS', () => {
     expect(loadConfig({ THRU_WORKERS: '3' }).workers).toBe(3);
     expect(loadConfig({ THRU_WORKERS: 'auto' }).workers).toBe(availableParallelism());
     expect(() => loadConfig({ THRU_WORKERS: '0' })).toThrow(/THRU_WORKERS/);
-    expect(() => loadConfig({ THRU_WORKERS: 'many' })).toThrow(/THRU_WORKERS/);
+    expect(() => loadConfig({ THRU_WORKERS: 'many' })).toThrow('THRU_WORKERS: a number from 1 to 256, or "auto"');
   });
 });
