@@ -5,6 +5,7 @@
 // that dies is replaced; SIGTERM stops everything with exit code 0.
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../support/openssh.js';
 import { connect } from '../support/ssh2-client.js';
 import { spawnServer, until, uploadThroughDemo, type SpawnedServer } from '../support/spawned-server.js';
 
@@ -72,5 +73,13 @@ describe('SFTP in two worker processes (THRU_WORKERS=2)', () => {
     expect(await s.exited).toBe(0);
     const workerPids = new Set(authSuccesses().map((l) => l.pid as number));
     for (const pid of workerPids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('a bad THRU_WORKERS', () => {
+  it('stops npm start with one line that names the setting and what it takes', async () => {
+    const r = await run(process.execPath, ['--import', 'tsx', 'bin/local.ts'], { env: { THRU_WORKERS: 'many', THRU_DATA_DIR: '/nonexistent/never-created' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('thru-sftp could not start: invalid settings: THRU_WORKERS: a number from 1 to 256, or "auto"');
   });
 });
