@@ -53,11 +53,6 @@ export class ReadHandle {
   get size(): number {
     return this.reader.size;
   }
-  async read(position: number, length: number): Promise<Buffer> {
-    const data = await this.reader.read(position, length);
-    this.bytes += data.length;
-    return data;
-  }
   /** Up to `target.length` bytes at `position` into `target`; how many (0 at the end). */
   async readInto(target: Buffer, position: number): Promise<number> {
     let n: number;
