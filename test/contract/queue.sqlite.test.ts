@@ -40,7 +40,7 @@ describe('SQLite job queue across restarts', () => {
       }, { concurrency: 1 });
       await before.enqueue(JOBS[0]!);
       await before.enqueue(JOBS[1]!, { delaySeconds: 3600 });
-      expect(started).toBe(true);
+      await expect.poll(() => started).toBe(true);
       first.close(); // no stop(), no DELETE: as if the process had been killed
 
       const second = openDatabase(file);
@@ -81,6 +81,40 @@ describe('SQLite job queue under a busy database', () => {
       other.close();
       db.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite job queue claims', () => {
+  it('never hands a job over again while its handler is still running, however often the queue is woken', async () => {
+    const db = openDatabase(':memory:');
+    const queue = new SqliteJobQueue(db, log);
+    const calls = new Map<string, number>();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    try {
+      queue.start(async (job) => {
+        const id = job.kind === 'deliver' ? job.transferId : job.kind;
+        calls.set(id, (calls.get(id) ?? 0) + 1);
+        if (id === 'tr-slow') await held;
+      }, { concurrency: 4 });
+      await queue.enqueue({ kind: 'deliver', transferId: 'tr-slow', deliveryId: 'dl-slow' });
+      await expect.poll(() => calls.get('tr-slow')).toBe(1);
+      for (let i = 0; i < 20; i++) {
+        await queue.enqueue({ kind: 'deliver', transferId: `tr-${i}`, deliveryId: `dl-${i}` });
+        queue.poke();
+        await new Promise((r) => setImmediate(r));
+      }
+      await expect.poll(() => calls.size).toBe(21);
+      expect(calls.get('tr-slow')).toBe(1);
+      expect(queue.pending()).toBe(1);
+      release();
+      await expect.poll(() => queue.pending()).toBe(0);
+      expect([...calls.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      release();
+      await queue.stop();
+      db.close();
     }
   });
 });

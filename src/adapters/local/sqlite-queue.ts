@@ -2,6 +2,12 @@
 // deleted only after its handler succeeded; jobs a killed process was running are
 // picked up again at the next start. A job that keeps failing (a bug, not a delivery
 // error: the pipeline records those itself) is set aside after MAX_ATTEMPTS.
+//
+// One process works the queue (SFTP workers only add to it), so which jobs are running
+// is kept in memory: claiming writes nothing, and a killed process's jobs are simply
+// due again. New jobs are taken up on the next turn of the event loop, not inside
+// enqueue: the storage event of a small upload is queued while its CLOSE is being
+// answered, and the pipeline's work must not hold that answer back.
 import type Database from 'better-sqlite3';
 import type { EnqueueOptions, Job, JobQueue } from '../../core/ports/queue.js';
 import type { Log } from '../../core/ports/logger.js';
@@ -21,7 +27,10 @@ export class SqliteJobQueue implements JobQueue {
   private handler: JobHandler | undefined;
   private concurrency = 1;
   private readonly inflight = new Set<Promise<void>>();
+  /** Ids of the jobs in `inflight`. */
+  private readonly running = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
+  private wake: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -31,28 +40,31 @@ export class SqliteJobQueue implements JobQueue {
   async enqueue(job: Job, options: EnqueueOptions = {}): Promise<void> {
     const runAt = Date.now() + Math.max(0, options.delaySeconds ?? 0) * 1000;
     this.db.prepare('INSERT INTO jobs (run_at, payload) VALUES (?, ?)').run(runAt, JSON.stringify(job));
-    if (!options.delaySeconds) this.pump();
+    if (!options.delaySeconds) this.pumpSoon();
     else this.schedule();
   }
 
   /** Start working; jobs a previous process left running are taken up again. */
   start(handler: JobHandler, options: { concurrency: number }): void {
+    // Running = 1 was how earlier versions marked a claim in the database.
     this.db.prepare('UPDATE jobs SET running = 0 WHERE running = 1').run();
     this.handler = handler;
     this.concurrency = options.concurrency;
-    this.pump();
+    this.pumpAndSchedule();
   }
 
   /** Stop taking jobs and wait for the running ones. */
   async stop(): Promise<void> {
     this.handler = undefined;
     clearTimeout(this.timer);
+    clearImmediate(this.wake);
+    this.wake = undefined;
     await Promise.allSettled([...this.inflight]);
   }
 
   /** Look for jobs again: another process (an SFTP worker) has added some. */
   poke(): void {
-    this.pump();
+    this.pumpSoon();
   }
 
   /** Jobs waiting or running (tests and health). */
@@ -60,44 +72,61 @@ export class SqliteJobQueue implements JobQueue {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE running < ${SET_ASIDE}`).get() as { n: number }).n;
   }
 
-  private claim(): Row | undefined {
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT id, payload, attempts FROM jobs WHERE running = 0 AND run_at <= ? ORDER BY run_at, id LIMIT 1').get(Date.now()) as Row | undefined;
-      if (row) this.db.prepare('UPDATE jobs SET running = 1 WHERE id = ?').run(row.id);
-      return row;
-    }).immediate();
+  /** Due jobs not running yet, oldest first, at most `n`. */
+  private claim(n: number): Row[] {
+    const rows = this.db
+      .prepare('SELECT id, payload, attempts FROM jobs WHERE running = 0 AND run_at <= ? ORDER BY run_at, id LIMIT ?')
+      .all(Date.now(), n + this.running.size) as Row[];
+    return rows.filter((r) => !this.running.has(r.id)).slice(0, n);
+  }
+
+  private pumpSoon(): void {
+    this.wake ??= setImmediate(() => {
+      this.wake = undefined;
+      this.pump();
+    });
   }
 
   private pump(): void {
-    while (this.handler && this.inflight.size < this.concurrency) {
-      let row: Row | undefined;
-      try {
-        row = this.claim();
-      } catch (err) {
-        // The database is busy past its timeout (or worse): try again shortly, stay up.
-        this.log.error({ err }, 'cannot take a job from the queue; trying again in a second');
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.pump(), 1000);
-        this.timer.unref();
-        return;
-      }
-      if (!row) break;
+    const free = this.concurrency - this.inflight.size;
+    if (!this.handler || free <= 0) return;
+    let rows: Row[];
+    try {
+      rows = this.claim(free);
+    } catch (err) {
+      // The database is busy past its timeout (or worse): try again shortly, stay up.
+      this.log.error({ err }, 'cannot take a job from the queue; trying again in a second');
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.pumpAndSchedule(), 1000);
+      this.timer.unref();
+      return;
+    }
+    for (const row of rows) {
+      this.running.add(row.id);
       const p = this.run(this.handler, row).finally(() => {
         this.inflight.delete(p);
+        this.running.delete(row.id);
         this.pump();
       });
       this.inflight.add(p);
     }
+  }
+
+  private pumpAndSchedule(): void {
+    this.pump();
     this.schedule();
   }
 
-  /** Wake up when the next delayed job is due. */
+  /**
+   * Wake up when the next delayed job is due. Due ones are taken when a running job ends;
+   * only this process adds delayed jobs, so this runs when it does, not on every pump.
+   */
   private schedule(): void {
     clearTimeout(this.timer);
     if (!this.handler) return;
-    const next = this.db.prepare('SELECT MIN(run_at) AS at FROM jobs WHERE running = 0').get() as { at: number | null };
+    const next = this.db.prepare('SELECT MIN(run_at) AS at FROM jobs WHERE running = 0 AND run_at > ?').get(Date.now()) as { at: number | null };
     if (next.at === null) return;
-    this.timer = setTimeout(() => this.pump(), Math.max(0, next.at - Date.now()) + 5);
+    this.timer = setTimeout(() => this.pumpAndSchedule(), Math.max(0, next.at - Date.now()) + 5);
     this.timer.unref();
   }
 
@@ -114,6 +143,7 @@ export class SqliteJobQueue implements JobQueue {
       }
       const delayMs = Math.min(60_000, 1000 * 2 ** attempts);
       this.db.prepare('UPDATE jobs SET running = 0, attempts = ?, run_at = ? WHERE id = ?').run(attempts, Date.now() + delayMs, row.id);
+      this.schedule();
       this.log.error({ err, jobId: row.id, attempts, retryInMs: delayMs }, 'job failed; will run again');
     }
   }

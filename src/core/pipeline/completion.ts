@@ -26,7 +26,22 @@ export interface TriggerRules {
   isSignalName(name: string): boolean;
 }
 
+/** Compiled rules by their triggers' JSON: compiling the globs costs more than the rest of an event. */
+const compiled = new Map<string, TriggerRules>();
+const MAX_COMPILED = 256;
+
 export function triggerRules(source: FlowEndpoint): TriggerRules {
+  const key = JSON.stringify(source.triggers ?? null);
+  let rules = compiled.get(key);
+  if (!rules) {
+    rules = compile(source);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, rules);
+  }
+  return rules;
+}
+
+function compile(source: FlowEndpoint): TriggerRules {
   const matchers = (source.triggers?.tempFilePatterns ?? []).map((p) => picomatch(p, { dot: true }));
   const trigger = source.triggers?.triggerFile;
   return {
