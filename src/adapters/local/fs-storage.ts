@@ -46,12 +46,15 @@ import type {
 } from '../../core/ports/storage.js';
 import { fromFsError } from './fs-errors.js';
 import { streamToFile } from './stream-to-file.js';
+import { StagingPool } from './staging-pool.js';
 
 const STAGING = '.thru-staging';
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 /** Listings left unfinished for this long are closed. */
 const CURSOR_IDLE_MS = 5 * 60_000;
+/** Staging files kept ready: one for the next OPEN of a sequential client, one spare. */
+export const STAGING_POOL_SIZE = 2;
 
 const writeAll = (fd: number, data: Buffer, position: number) =>
   new Promise<void>((resolve, reject) => {
@@ -264,6 +267,7 @@ export class FsStorage implements Storage {
   private readonly cursors = new Map<string, { dir: Dir; timer: NodeJS.Timeout }>();
   private readonly listeners: StorageEventListener[] = [];
   private readonly keepStaging: boolean;
+  private pool: StagingPool | undefined;
 
   constructor(options: FsStorageOptions) {
     this.root = options.root;
@@ -287,11 +291,17 @@ export class FsStorage implements Storage {
     return this;
   }
 
+  private get stagingPool(): StagingPool {
+    this.pool ??= new StagingPool(this.staging, STAGING_POOL_SIZE, FILE_MODE);
+    return this.pool;
+  }
+
   onEvent(listener: StorageEventListener): void {
     this.listeners.push(listener);
   }
 
   async close(): Promise<void> {
+    this.pool?.close();
     for (const { dir, timer } of this.cursors.values()) {
       clearTimeout(timer);
       await dir.close().catch(() => undefined);
@@ -434,9 +444,11 @@ export class FsStorage implements Storage {
       const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
       let fd: number;
       let staged: string | undefined;
-      if (options.mode === 'atomic') {
+      if (options.mode === 'atomic' && initialSize === 0) {
+        ({ path: staged, fd } = await this.stagingPool.take());
+      } else if (options.mode === 'atomic') {
         staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
-        if (initialSize > 0) await fsp.copyFile(finalPath, staged, constants.COPYFILE_FICLONE);
+        await fsp.copyFile(finalPath, staged, constants.COPYFILE_FICLONE);
         fd = await openFd(staged, flags);
       } else {
         fd = await openFd(finalPath, flags | (options.truncate ? constants.O_TRUNC : 0));

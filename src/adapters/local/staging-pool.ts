@@ -1,0 +1,69 @@
+// Staging files made ahead of time. Creating a file waits on the filesystem's journal
+// (about 0.25 ms a file measured on the benchmark machine), and a small upload's OPEN
+// was mostly that wait. After its first use the pool keeps a few empty files open in
+// the staging folder; OPEN takes one and a new one is made in the background. Files
+// still in the pool are removed at close, or with the rest of the staging folder by the
+// next start.
+import { closeSync, constants, open, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+export interface StagingFile {
+  path: string;
+  fd: number;
+}
+
+const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+function create(dir: string, mode: number): Promise<StagingFile> {
+  const path = join(dir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+  return new Promise((resolve, reject) => open(path, FLAGS, mode, (err, fd) => (err ? reject(err) : resolve({ path, fd }))));
+}
+
+function discard(file: StagingFile): void {
+  closeSync(file.fd);
+  rmSync(file.path, { force: true });
+}
+
+export class StagingPool {
+  private readonly ready: StagingFile[] = [];
+  private filling = false;
+  private closed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly size: number,
+    private readonly mode: number,
+  ) {}
+
+  /** An empty staging file of its own, open for writing. */
+  async take(): Promise<StagingFile> {
+    const file = this.ready.shift() ?? (await create(this.dir, this.mode));
+    this.fill();
+    return file;
+  }
+
+  /** Close and remove the files not taken; take() still works, without the pool. */
+  close(): void {
+    this.closed = true;
+    for (const file of this.ready.splice(0)) discard(file);
+  }
+
+  private fill(): void {
+    if (this.filling || this.closed || this.ready.length >= this.size) return;
+    this.filling = true;
+    void (async () => {
+      try {
+        while (!this.closed && this.ready.length < this.size) {
+          const file = await create(this.dir, this.mode);
+          if (this.closed) discard(file);
+          else this.ready.push(file);
+        }
+      } catch {
+        // Nothing lost: take() then creates its file itself, and reports what goes wrong.
+      } finally {
+        this.filling = false;
+      }
+    })();
+  }
+}
