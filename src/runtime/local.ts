@@ -94,7 +94,10 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     poll = setInterval(() => queue.poke(), WORKER_JOB_POLL_MS);
     poll.unref();
     try {
-      workers = await startSftpWorkers(config.workers!, logger, () => queue.poke());
+      workers = await startSftpWorkers(config.workers!, logger, {
+        onJobQueued: () => queue.poke(),
+        onWorkerExit: (pid) => void storage.removeStagingOf(pid).catch((err: unknown) => logger.warn({ err, workerPid: pid }, 'cannot clear the staging files of a stopped SFTP worker')),
+      });
     } catch (err) {
       clearInterval(poll);
       await queue.stop();

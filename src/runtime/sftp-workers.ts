@@ -4,7 +4,8 @@
 // API, the demo. Workers use the same SQLite file (WAL, busy timeout) for users, bans
 // and queued storage events, and tell the main process when they queued one. A worker
 // that dies after it served is replaced; its connections drop as with any network cut
-// (an upload under a normal name leaves nothing behind, a temp-named one can resume).
+// (an upload under a normal name leaves nothing behind once `onWorkerExit` has cleared
+// its staging files, a temp-named one can resume).
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { Log } from '../core/ports/logger.js';
@@ -21,7 +22,14 @@ export interface SftpWorkers {
 
 const START_TIMEOUT_MS = 30_000;
 
-export async function startSftpWorkers(count: number, log: Log, onJobQueued: () => void, env: Record<string, string> = {}): Promise<SftpWorkers> {
+export interface WorkerHooks {
+  /** A worker queued a job. */
+  onJobQueued?: () => void;
+  /** A worker that had started is gone (crashed, killed or stopped). */
+  onWorkerExit?: (pid: number) => void;
+}
+
+export async function startSftpWorkers(count: number, log: Log, hooks: WorkerHooks, env: Record<string, string> = {}): Promise<SftpWorkers> {
   let stopping = false;
   const workers = new Set<Worker>();
 
@@ -30,7 +38,7 @@ export async function startSftpWorkers(count: number, log: Log, onJobQueued: () 
     workers.add(worker);
     let listened = false;
     worker.on('message', (message) => {
-      if (message === JOB_QUEUED) onJobQueued();
+      if (message === JOB_QUEUED) hooks.onJobQueued?.();
     });
     const listening = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`an SFTP worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
@@ -43,6 +51,7 @@ export async function startSftpWorkers(count: number, log: Log, onJobQueued: () 
         clearTimeout(timer);
         workers.delete(worker);
         if (!listened) return reject(new Error(`an SFTP worker exited before it listened (code ${code}, signal ${signal ?? 'none'}); see its log above`));
+        if (worker.process.pid !== undefined) hooks.onWorkerExit?.(worker.process.pid);
         if (stopping) return;
         log.error({ workerPid: worker.process.pid, code, signal }, 'an SFTP worker stopped; starting another');
         fork().catch((err: unknown) => log.error({ err }, 'cannot replace an SFTP worker'));

@@ -110,7 +110,7 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   // The SSH front end here, or in worker processes as Fargate tasks are (THRU_WORKERS > 1).
   let front: { sftp: SshFrontEnd; port: number } | undefined;
   let workers: SftpWorkers | undefined;
-  if ((config.workers ?? 1) > 1) workers = await startSftpWorkers(config.workers!, logger, () => {}, { [SIM_ENDPOINTS_ENV]: JSON.stringify(endpoints) });
+  if ((config.workers ?? 1) > 1) workers = await startSftpWorkers(config.workers!, logger, {}, { [SIM_ENDPOINTS_ENV]: JSON.stringify(endpoints) });
   else front = await simFrontEnd(config, parts, hostKey, options);
   const sftpPort = front?.port ?? workers!.port;
 

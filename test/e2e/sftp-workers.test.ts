@@ -2,10 +2,11 @@
 // port while the main process runs the pipeline and the admin API. Connections spread
 // over both workers; an upload either worker takes is delivered exactly once by the
 // main process's pipeline; a ban earned on one worker holds on the other; a worker
-// that dies is replaced; SIGTERM stops everything with exit code 0.
-import { readdirSync } from 'node:fs';
+// that dies is replaced and its staging files cleared; SIGTERM stops everything with exit code 0.
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../support/openssh.js';
+import { run, sftpBatch } from '../support/openssh.js';
 import { connect } from '../support/ssh2-client.js';
 import { spawnServer, until, uploadThroughDemo, type SpawnedServer } from '../support/spawned-server.js';
 
@@ -55,10 +56,22 @@ describe('SFTP in two worker processes (THRU_WORKERS=2)', () => {
     expect(refusedBy.size).toBe(2);
   });
 
-  it('replaces a worker that dies', async () => {
-    const before = authSuccesses().length;
+  it('replaces a worker that dies, and clears the staging files it left', async () => {
     const victim = authSuccesses().at(-1)!.pid as number;
+    // Uploads under normal names go through staging files, and a worker that took one
+    // keeps a few made ahead, named after its pid.
+    const staging = join(s.dataDir, 'files', '.thru-staging');
+    const local = join(s.dataDir, 'plain.csv');
+    writeFileSync(local, 'a,b\n');
+    const stagingOf = (pid: number) => readdirSync(staging).filter((n) => n.startsWith(`${pid}-`));
+    for (let i = 0; i < 8 && stagingOf(victim).length === 0; i++) {
+      const r = await sftpBatch(s.port, { user: 'demo', password: s.password }, [`put ${local} plain-${i}.csv`]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect(stagingOf(victim).length).toBeGreaterThan(0);
+    const before = authSuccesses().length;
     process.kill(victim, 'SIGKILL');
+    await until("the dead worker's staging files to be removed", () => stagingOf(victim).length === 0);
     await until('a replacement worker', () => lines().some((l) => l.msg === 'an SFTP worker stopped; starting another' && l.pid === s.child.pid));
     await until('the replacement listening', () => lines().filter((l) => l.msg === 'SFTP worker started').length >= 3);
     const clients = [];

@@ -46,7 +46,7 @@ import type {
 } from '../../core/ports/storage.js';
 import { fromFsError } from './fs-errors.js';
 import { streamToFile } from './stream-to-file.js';
-import { StagingPool } from './staging-pool.js';
+import { StagingPool, madeBy, stagingName } from './staging-pool.js';
 
 const STAGING = '.thru-staging';
 const FILE_MODE = 0o600;
@@ -291,6 +291,12 @@ export class FsStorage implements Storage {
     return this;
   }
 
+  /** Drop the staging files process `pid` (an SFTP worker that died) left: uploads that never closed. */
+  async removeStagingOf(pid: number): Promise<void> {
+    const names = await fsp.readdir(this.staging);
+    await Promise.all(names.filter((n) => madeBy(n, pid)).map((n) => fsp.rm(join(this.staging, n), { force: true })));
+  }
+
   private get stagingPool(): StagingPool {
     this.pool ??= new StagingPool(this.staging, STAGING_POOL_SIZE, FILE_MODE);
     return this.pool;
@@ -447,7 +453,7 @@ export class FsStorage implements Storage {
       if (options.mode === 'atomic' && initialSize === 0) {
         ({ path: staged, fd } = await this.stagingPool.take());
       } else if (options.mode === 'atomic') {
-        staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+        staged = join(this.staging, stagingName());
         await fsp.copyFile(finalPath, staged, constants.COPYFILE_FICLONE);
         fd = await openFd(staged, flags);
       } else {
@@ -522,7 +528,7 @@ export class FsStorage implements Storage {
     const finalPath = this.path(key);
     await fsp.mkdir(join(finalPath, '..'), { recursive: true, mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
     this.real(key);
-    const staged = join(this.staging, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const staged = join(this.staging, stagingName());
     const handle = await fsp.open(staged, 'w', FILE_MODE).catch((err: unknown) => Promise.reject(fromFsError(err)));
     let size: number;
     try {

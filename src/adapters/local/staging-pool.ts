@@ -3,7 +3,8 @@
 // was mostly that wait. After its first use the pool keeps a few empty files open in
 // the staging folder; OPEN takes one and a new one is made in the background. Files
 // still in the pool are removed at close, or with the rest of the staging folder by the
-// next start.
+// next start. Names begin with the process id, so that the main process can clear what
+// an SFTP worker that died left behind.
 import { closeSync, constants, open, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -15,8 +16,14 @@ export interface StagingFile {
 
 const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
+/** A fresh staging file name: `<pid>-<time>-<random>`. */
+export const stagingName = () => `${process.pid}-${Date.now()}-${randomBytes(8).toString('hex')}`;
+
+/** Whether a staging file name is one process `pid` made. */
+export const madeBy = (name: string, pid: number) => name.startsWith(`${pid}-`);
+
 function create(dir: string, mode: number): Promise<StagingFile> {
-  const path = join(dir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+  const path = join(dir, stagingName());
   return new Promise((resolve, reject) => open(path, FLAGS, mode, (err, fd) => (err ? reject(err) : resolve({ path, fd }))));
 }
 
