@@ -31,6 +31,8 @@ export class SqliteJobQueue implements JobQueue {
   private readonly running = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private wake: NodeJS.Immediate | undefined;
+  /** Due jobs may exist that no claim has seen: saves an empty look after every job. */
+  private unseen = true;
 
   constructor(
     private readonly db: Database.Database,
@@ -81,6 +83,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   private pumpSoon(): void {
+    this.unseen = true;
     this.wake ??= setImmediate(() => {
       this.wake = undefined;
       this.pump();
@@ -89,10 +92,12 @@ export class SqliteJobQueue implements JobQueue {
 
   private pump(): void {
     const free = this.concurrency - this.inflight.size;
-    if (!this.handler || free <= 0) return;
+    if (!this.handler || free <= 0 || !this.unseen) return;
     let rows: Row[];
     try {
       rows = this.claim(free);
+      // Fewer than asked for: every due job is running now, until one is added or comes due.
+      this.unseen = rows.length === free;
     } catch (err) {
       // The database is busy past its timeout (or worse): try again shortly, stay up.
       this.log.error({ err }, 'cannot take a job from the queue; trying again in a second');
@@ -113,6 +118,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   private pumpAndSchedule(): void {
+    this.unseen = true;
     this.pump();
     this.schedule();
   }
