@@ -2,7 +2,7 @@
 // through the identity Lambda. On SIGTERM (a deploy or a scale-in) it stops accepting
 // and lets open sessions finish within the drain time before ending them.
 import { loadAwsConfig } from '../src/runtime/aws-config.js';
-import { awsClients } from '../src/runtime/aws.js';
+import { awsClients } from '../src/runtime/aws-parts.js';
 import { startFrontEnd } from '../src/runtime/aws-front-end.js';
 import { createLogger } from '../src/log.js';
 import { loadConfig } from '../src/config.js';

@@ -8,7 +8,7 @@ import { BruteForceGuard, type BruteForcePolicy } from '../core/brute-force.js';
 import { systemClock } from '../core/ports/clock.js';
 import { SshFrontEnd, type SshLimits } from '../sftp/ssh-server.js';
 import { required } from './aws-config.js';
-import { directoryOf, storageOf, type AwsParts } from './aws.js';
+import { directoryOf, storageOf, type AwsParts } from './aws-parts.js';
 
 export interface FrontEndParts extends AwsParts {
   /** Defaults to the Lambda named by THRU_IDENTITY_FUNCTION. */

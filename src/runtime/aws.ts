@@ -1,82 +1,28 @@
 // Composition of the AWS runtime: files in S3, tenancy in DynamoDB, logins through the
 // identity Lambda, the pipeline's jobs on SQS. The three Lambda handlers, the Fargate
-// front end (aws-front-end.ts) and `npm run sim` build their pieces here and nowhere
-// else. This module does not import ssh2, so the Lambdas' bundles stay small.
-import type { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// front end (aws-front-end.ts) and `npm run sim` build their pieces here and in
+// aws-parts.ts (what the front end shares with the Lambdas) and nowhere else. Neither
+// module imports ssh2, so the Lambdas' bundles stay small; the front end's process never
+// loads this one.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
-import { createS3Client } from '../adapters/aws/s3-client.js';
-import { S3Storage } from '../adapters/aws/s3-storage.js';
 import { S3EventTranslator } from '../adapters/aws/s3-events.js';
 import { S3Deliverer } from '../adapters/aws/s3-deliverer.js';
-import { DynamoDirectory } from '../adapters/aws/dynamo-directory.js';
 import { SqsJobQueue } from '../adapters/aws/sqs-queue.js';
 import { WebhookDeliverer } from '../adapters/http/webhook-deliverer.js';
 import type { ConsoleAssets } from '../admin/console.js';
 import { createAdminHandler } from '../admin/lambda.js';
 import { createPostUploadBatchHandler } from '../aws/post-upload-batch.js';
-import { DirectoryIdentity } from '../core/identity.js';
-import { systemClock, type Clock } from '../core/ports/clock.js';
+import { systemClock } from '../core/ports/clock.js';
 import type { Deliverers } from '../core/ports/delivery.js';
 import type { JobQueue } from '../core/ports/queue.js';
 import { DEFAULT_PIPELINE_OPTIONS, PostUploadPipeline, type PipelineOptions } from '../core/pipeline/pipeline.js';
 import { StorageDeliverer } from '../core/pipeline/storage-deliverer.js';
 import { sftpUrl, type SftpAccess } from '../core/tenancy/index.js';
-import { createIdentityHandler } from '../identity/handler.js';
 import { required, type AwsConfig } from './aws-config.js';
+import { directoryOf, storageOf, type AwsParts } from './aws-parts.js';
 
-export interface AwsClients {
-  s3: S3Client;
-  dynamo: DynamoDBDocumentClient;
-  lambda: LambdaClient;
-  sqs: SQSClient;
-  secrets: SecretsManagerClient;
-}
-
-/** SDK clients for the real AWS, from the environment's region and credentials. */
-export function awsClients(config: AwsConfig): AwsClients {
-  const region = config.AWS_REGION;
-  return {
-    s3: createS3Client({ region }),
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({ region })),
-    lambda: new LambdaClient({ region }),
-    sqs: new SQSClient({ region }),
-    secrets: new SecretsManagerClient({ region }),
-  };
-}
-
-export interface AwsParts {
-  config: AwsConfig;
-  clients: AwsClients;
-  logger: Logger;
-  clock?: Clock;
-}
-
-export function directoryOf(p: AwsParts): DynamoDirectory {
-  return new DynamoDirectory({
-    client: p.clients.dynamo,
-    tableName: p.config.THRU_TABLE,
-    clock: p.clock,
-    onCleanupError: (err, what) => p.logger.warn({ err, what }, 'directory clean-up step failed; what it left is invisible to readers'),
-  });
-}
-
-export function storageOf(p: AwsParts): S3Storage {
-  return new S3Storage({
-    client: p.clients.s3,
-    bucket: p.config.THRU_BUCKET,
-    prefix: p.config.THRU_BUCKET_PREFIX,
-    serverSideEncryption: p.config.THRU_SSE,
-    sseKmsKeyId: p.config.THRU_SSE_KMS_KEY_ID,
-    logger: p.logger,
-  });
-}
+export { awsClients, directoryOf, identityFunction, storageOf, type AwsClients, type AwsParts } from './aws-parts.js';
 
 export function sftpAccessOf(config: AwsConfig): SftpAccess {
   return {
@@ -115,17 +61,7 @@ export function sqsQueueOf(p: AwsParts): SqsJobQueue {
   return new SqsJobQueue(p.clients.sqs, required(p.config, 'THRU_QUEUE_URL'));
 }
 
-// ---- Lambda handlers ---------------------------------------------------------------
-
-export function identityFunction(p: AwsParts) {
-  return createIdentityHandler({
-    identity: new DirectoryIdentity(directoryOf(p), p.clock ?? systemClock),
-    bucket: p.config.THRU_BUCKET,
-    prefix: p.config.THRU_BUCKET_PREFIX,
-    roleArn: p.config.THRU_TRANSFER_ROLE_ARN,
-    log: p.logger,
-  });
-}
+// ---- Lambda handlers (the identity Lambda's is in aws-parts.ts) ---------------------
 
 export function postUploadFunction(p: PipelineParts, options: { urlEncodedKeys?: boolean } = {}): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const pipeline = pipelineOf(p);

@@ -7,20 +7,14 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { createS3Client } from '../adapters/aws/s3-client.js';
-import { useS3rverCopySourceEncoding } from '../adapters/aws/s3rver-compat.js';
 import { directoryTableDefinition } from '../adapters/aws/dynamo-keys.js';
 import type { DynamoDirectory } from '../adapters/aws/dynamo-directory.js';
 import type { S3Storage } from '../adapters/aws/s3-storage.js';
-import { loadOrCreateHostKey, type HostKey } from '../adapters/local/host-key.js';
+import { loadOrCreateHostKey } from '../adapters/local/host-key.js';
 import { loadOrCreateAdminToken } from '../adapters/local/admin-token.js';
 import { FolderDeliverer } from '../adapters/local/folder-deliverer.js';
 import { createAdminApp } from '../admin/app.js';
@@ -29,17 +23,15 @@ import { serveAdmin } from './admin-server.js';
 import { bearerAuth } from '../admin/bearer-auth.js';
 import { createTenancy, sftpUrl } from '../core/tenancy/index.js';
 import { systemClock } from '../core/ports/clock.js';
-import type { PostUploadPipeline, PipelineOptions } from '../core/pipeline/pipeline.js';
-import type { SshFrontEnd, SshLimits } from '../sftp/ssh-server.js';
-import type { AwsConfig } from './aws-config.js';
-import { directoryOf, identityFunction, pipelineOf, postUploadFunction, storageOf, type AwsClients, type AwsParts, type PipelineParts } from './aws.js';
-import { startFrontEnd } from './aws-front-end.js';
+import type { PostUploadPipeline } from '../core/pipeline/pipeline.js';
+import type { SshFrontEnd } from '../sftp/ssh-server.js';
+import { directoryOf, pipelineOf, postUploadFunction, storageOf, type PipelineParts } from './aws.js';
+import { SIM_BUCKET, SIM_ENDPOINTS_ENV, SIM_TABLE, simAwsConfig, simClients, simFrontEnd, type SimEndpoints, type SimOptions } from './sim-front-end.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
 import { SimSqsQueue } from './sim-queue.js';
 import { startSftpWorkers, type SftpWorkers } from './sftp-workers.js';
 
-export const SIM_BUCKET = 'thru-sim';
-export const SIM_TABLE = 'thru-sim-directory';
+export { SIM_BUCKET, SIM_TABLE, startSimWorker, type SimOptions } from './sim-front-end.js';
 
 export interface SimRuntime {
   sftpPort: number;
@@ -59,15 +51,6 @@ export interface SimRuntime {
   workers?: SftpWorkers;
   stop(): Promise<void>;
 }
-
-export interface SimOptions {
-  sshLimits?: Partial<SshLimits>;
-  pipeline?: Partial<PipelineOptions>;
-  /** Keep the simulated S3 and DynamoDB state in the data directory (default true). */
-  persist?: boolean;
-}
-
-const FAKE_CREDENTIALS = { accessKeyId: 'SIM', secretAccessKey: 'SIM' };
 
 export async function startSim(config: Config, logger: Logger, options: SimOptions = {}): Promise<SimRuntime> {
   const dataDir = resolve(config.dataDir);
@@ -149,74 +132,6 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
       await s3rver.close();
       dynamoServer.closeAllConnections();
       await new Promise<void>((ok) => dynamoServer.close(() => ok()));
-    },
-  };
-}
-
-/** Where a sim worker finds the main process's s3rver and dynalite. */
-const SIM_ENDPOINTS_ENV = 'THRU_SIM_ENDPOINTS';
-
-interface SimEndpoints {
-  s3: string;
-  dynamodb: string;
-}
-
-function simClients(endpoints: SimEndpoints) {
-  const s3 = createS3Client({ endpoint: endpoints.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, checksums: false });
-  useS3rverCopySourceEncoding(s3);
-  const dynamoBase = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
-  // Clients the sim never sends with (the Lambdas are called in-process).
-  const clients: AwsClients = {
-    s3,
-    dynamo: DynamoDBDocumentClient.from(dynamoBase),
-    lambda: new LambdaClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
-    sqs: new SQSClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
-    secrets: new SecretsManagerClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
-  };
-  return { s3, dynamoBase, clients };
-}
-
-function simAwsConfig(config: Config, hostKeyFingerprint: string): AwsConfig {
-  return {
-    THRU_BUCKET: SIM_BUCKET,
-    THRU_TABLE: SIM_TABLE,
-    THRU_PUBLIC_HOST: config.publicHost ?? config.bind,
-    THRU_PUBLIC_PORT: config.sftpPort,
-    THRU_HOST_KEY_FINGERPRINTS: hostKeyFingerprint,
-    THRU_SSE: 'AES256',
-    THRU_IDENTITY_TIMEOUT_MS: 5_000,
-    THRU_LOG_LEVEL: 'info',
-  };
-}
-
-/** The Fargate front end's composition, with the identity Lambda invoked in-process (the JSON the Invoke API would carry). */
-function simFrontEnd(config: Config, parts: AwsParts, hostKey: HostKey, options: SimOptions) {
-  const identity = identityFunction(parts);
-  const invokeIdentity = async (payload: string) => ({ payload: JSON.stringify(await identity(JSON.parse(payload))) });
-  return startFrontEnd({
-    ...parts,
-    invokeIdentity,
-    hostKey,
-    port: config.sftpPort,
-    bind: config.bind,
-    sshLimits: { ...config.sshLimits, ...options.sshLimits },
-    bruteForce: config.bruteForce,
-    proxyProtocol: config.proxyProtocol,
-  });
-}
-
-/** A sim SFTP worker (THRU_WORKERS > 1): the front end alone, on the main process's s3rver and dynalite. */
-export async function startSimWorker(config: Config, logger: Logger, options: SimOptions = {}): Promise<{ stop(): Promise<void> }> {
-  const endpoints = JSON.parse(process.env[SIM_ENDPOINTS_ENV] ?? 'null') as SimEndpoints | null;
-  if (!endpoints) throw new Error(`${SIM_ENDPOINTS_ENV} is not set: a sim worker is started by \`npm run sim\` itself`);
-  const hostKey = await loadOrCreateHostKey(resolve(config.dataDir));
-  const { s3, dynamoBase, clients } = simClients(endpoints);
-  const front = await simFrontEnd(config, { config: simAwsConfig(config, hostKey.fingerprint), clients, logger }, hostKey, options);
-  return {
-    async stop() {
-      await front.sftp.close();
-      s3.destroy();
-      dynamoBase.destroy();
     },
   };
 }
