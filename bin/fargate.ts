@@ -7,9 +7,10 @@ import { startFrontEnd } from '../src/runtime/aws-front-end.js';
 import { createLogger } from '../src/log.js';
 import { loadConfig } from '../src/config.js';
 import { warnWithoutNativeCrypto } from '../src/sftp/native-crypto.js';
-import { tuneHeapForTransfers } from '../src/runtime/v8-heap.js';
+import { S3_FRONT_END_HEAP, tuneHeap } from '../src/runtime/v8-heap.js';
 
-tuneHeapForTransfers();
+// Its semi-space comes from NODE_OPTIONS in the Dockerfile.
+tuneHeap(S3_FRONT_END_HEAP);
 
 const config = loadAwsConfig();
 const local = loadConfig();

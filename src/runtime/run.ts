@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
 import { warnWithoutNativeCrypto } from '../sftp/native-crypto.js';
 import { printBanner, type BannerFacts } from './banner.js';
-import { tuneHeapForTransfers } from './v8-heap.js';
+import { tuneHeap, type HeapProfile } from './v8-heap.js';
 
 export interface RuntimeProcess {
   /** What the banner says is running. */
@@ -14,6 +14,8 @@ export interface RuntimeProcess {
   main(config: Config, logger: Logger): Promise<BannerFacts & { stop(): Promise<void> }>;
   /** An SFTP worker of the main process (THRU_WORKERS > 1). */
   worker(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }>;
+  /** Heap tuning of the worker processes (default: that of local transfers). */
+  workerHeap?: HeapProfile;
 }
 
 /** Run this process as the runtime's main process or, under node:cluster, as one of its SFTP workers. */
@@ -28,12 +30,12 @@ export async function runProcess(p: RuntimeProcess): Promise<void> {
   const base = createLogger(config.logLevel);
   // Several processes write the same log: say which one.
   const logger = (config.workers ?? 1) > 1 ? base.child({ pid: process.pid }) : base;
-  if (cluster.isWorker) await runSftpWorker(() => p.worker(config, logger), logger);
+  if (cluster.isWorker) await runSftpWorker(() => p.worker(config, logger), logger, p.workerHeap);
   else await runUntilSignal(() => p.main(config, logger), config, logger, p.title);
 }
 
 async function runUntilSignal(start: () => Promise<BannerFacts & { stop(): Promise<void> }>, config: Config, logger: Logger, title: string): Promise<void> {
-  tuneHeapForTransfers();
+  tuneHeap();
   try {
     warnWithoutNativeCrypto(logger);
     const runtime = await start();
@@ -70,8 +72,8 @@ export function stopOnSignal(runtime: { stop(): Promise<void> }, logger: Logger,
 }
 
 /** In a worker: start, then stop cleanly on SIGTERM/SIGINT or when the main process is gone. */
-async function runSftpWorker(start: () => Promise<{ stop(): Promise<void> }>, logger: Logger): Promise<void> {
-  tuneHeapForTransfers();
+async function runSftpWorker(start: () => Promise<{ stop(): Promise<void> }>, logger: Logger, heap?: HeapProfile): Promise<void> {
+  tuneHeap(heap);
   try {
     const worker = await start();
     logger.info({}, 'SFTP worker started');

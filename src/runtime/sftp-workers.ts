@@ -29,10 +29,19 @@ export interface WorkerHooks {
   onWorkerExit?: (pid: number) => void;
 }
 
-export async function startSftpWorkers(count: number, log: Log, hooks: WorkerHooks, env: Record<string, string> = {}): Promise<SftpWorkers> {
+export interface WorkerOptions {
+  /** Environment of the worker processes, over this one's. */
+  env?: Record<string, string>;
+  /** Node flags of the worker processes (default: this process's). */
+  execArgv?: string[];
+}
+
+export async function startSftpWorkers(count: number, log: Log, hooks: WorkerHooks, options: WorkerOptions = {}): Promise<SftpWorkers> {
+  const env = options.env ?? {};
   let stopping = false;
   const workers = new Set<Worker>();
 
+  if (options.execArgv) cluster.setupPrimary({ execArgv: options.execArgv });
   const fork = (): Promise<number> => {
     const worker = cluster.fork(env);
     workers.add(worker);

@@ -30,6 +30,7 @@ import { SIM_BUCKET, SIM_ENDPOINTS_ENV, SIM_TABLE, simAwsConfig, simClients, sim
 import { createDemo, isEmpty, type Demo } from './demo.js';
 import { SimSqsQueue } from './sim-queue.js';
 import { startSftpWorkers, type SftpWorkers } from './sftp-workers.js';
+import { S3_FRONT_END_HEAP, execArgvFor } from './v8-heap.js';
 
 export { SIM_BUCKET, SIM_TABLE, startSimWorker, type SimOptions } from './sim-front-end.js';
 
@@ -93,7 +94,10 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   // The SSH front end here, or in worker processes as Fargate tasks are (THRU_WORKERS > 1).
   let front: { sftp: SshFrontEnd; port: number } | undefined;
   let workers: SftpWorkers | undefined;
-  if ((config.workers ?? 1) > 1) workers = await startSftpWorkers(config.workers!, logger, {}, { [SIM_ENDPOINTS_ENV]: JSON.stringify(endpoints) });
+  if ((config.workers ?? 1) > 1) workers = await startSftpWorkers(config.workers!, logger, {}, {
+      env: { [SIM_ENDPOINTS_ENV]: JSON.stringify(endpoints) },
+      execArgv: execArgvFor(process.execArgv, S3_FRONT_END_HEAP),
+    });
   else front = await simFrontEnd(config, parts, hostKey, options);
   const sftpPort = front?.port ?? workers!.port;
 

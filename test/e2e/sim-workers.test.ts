@@ -2,6 +2,7 @@
 // tasks run it apart from S3, DynamoDB and the Lambdas. An upload taken by a worker
 // lands in s3rver, whose event reaches the post-upload handler in the main process,
 // which delivers it once.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, uploadThroughDemo, type SpawnedServer } from '../support/spawned-server.js';
 
@@ -22,6 +23,9 @@ describe('the sim with its front end in two worker processes (THRU_WORKERS=2)', 
     const completed = s.lines.filter((l) => l.msg === 'upload complete');
     expect(completed.map((l) => String(l.path)).sort()).toEqual(names.map((n) => `/${n}`));
     expect(completed.every((l) => l.pid === s.child.pid)).toBe(true);
+    // The workers are tuned as the Fargate front end is: a small young generation.
+    for (const pid of served) expect(readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=1');
+    expect(readFileSync(`/proc/${s.child.pid}/cmdline`, 'utf8')).not.toContain('--max-semi-space-size');
   });
 
   it('stops the main process and its workers on SIGTERM, with exit code 0', async () => {
