@@ -45,6 +45,8 @@ const Settings = z.object({
   THRU_MAX_CHANNELS_PER_CONNECTION: count(1, 100).default(L.maxSessionsPerConnection),
   THRU_MAX_OPEN_HANDLES: count(1, 10_000).default(L.maxOpenHandles),
   THRU_MAX_READ_LENGTH: count(1024, L.maxReadLength).default(L.maxReadLength),
+  /** Unset: the runtime's own (261120 on disk, 65536 in front of S3). */
+  THRU_MAX_WRITE_LENGTH: count(1024, L.maxWriteLength).optional(),
   THRU_LIST_PAGE_SIZE: count(1, 10_000).default(L.listPageSize),
   /** Largest file a partner may write, in bytes. */
   THRU_MAX_FILE_SIZE: count(1, Number.MAX_SAFE_INTEGER).default(L.maxFileSize),
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSessionsPerConnection: s.THRU_MAX_CHANNELS_PER_CONNECTION,
       maxOpenHandles: s.THRU_MAX_OPEN_HANDLES,
       maxReadLength: s.THRU_MAX_READ_LENGTH,
+      ...(s.THRU_MAX_WRITE_LENGTH !== undefined && { maxWriteLength: s.THRU_MAX_WRITE_LENGTH }),
       listPageSize: s.THRU_LIST_PAGE_SIZE,
       maxFileSize: s.THRU_MAX_FILE_SIZE,
     },

@@ -23,6 +23,15 @@ export interface FrontEndParts extends AwsParts {
   bind: string;
 }
 
+/**
+ * WRITE size asked of clients in front of S3. OpenSSH's sftp keeps 64 requests in flight,
+ * and while an upload waits for a free part slot those requests sit in memory: 16 MiB of
+ * them at 255 KiB, each one reassembled from SSH packets into a buffer of its own. Front
+ * end peak RSS of a 1 GiB upload to s3rver (bench, 3 rounds): 159–168 MiB at 261120,
+ * 133–145 MiB at 65536, and throughput rose from 0.94x to 1.1x of a direct SDK upload.
+ */
+export const S3_MAX_WRITE_LENGTH = 65_536;
+
 export async function startFrontEnd(p: FrontEndParts): Promise<{ sftp: SshFrontEnd; port: number; hostKey: HostKey }> {
   const hostKey = p.hostKey ?? (await loadHostKeyFromSecret(p.clients.secrets, required(p.config, 'THRU_HOST_KEY_SECRET')));
   const identity = new LambdaIdentity({
@@ -37,7 +46,7 @@ export async function startFrontEnd(p: FrontEndParts): Promise<{ sftp: SshFrontE
     identity,
     storage: storageOf(p),
     logger: p.logger,
-    limits: p.sshLimits,
+    limits: { maxWriteLength: S3_MAX_WRITE_LENGTH, ...p.sshLimits },
     bruteForce,
     proxyProtocol: p.proxyProtocol ?? false,
   });

@@ -40,8 +40,8 @@ const u64s = (values: number[]) => {
   return buf;
 };
 
-export function limitsReply(maxOpenHandles: number, maxReadLength = MAX_READ_LENGTH): Buffer {
-  return u64s([MAX_PACKET_LENGTH, maxReadLength, MAX_WRITE_LENGTH, maxOpenHandles]);
+export function limitsReply(maxOpenHandles: number, maxReadLength = MAX_READ_LENGTH, maxWriteLength = MAX_WRITE_LENGTH): Buffer {
+  return u64s([MAX_PACKET_LENGTH, maxReadLength, maxWriteLength, maxOpenHandles]);
 }
 
 const ST_NOSUID = 0x2;

@@ -20,6 +20,8 @@ export interface SftpSessionOptions {
   maxOpenHandles: number;
   /** Largest READ reply (at most MAX_READ_LENGTH); also what limits@openssh.com announces. */
   maxReadLength: number;
+  /** Largest WRITE clients are asked to send, through limits@openssh.com. */
+  maxWriteLength: number;
   /** Called on every request: the connection's idle clock. */
   onActivity: () => void;
   /** Reusable READ reply buffers of `maxReadLength`, shared by the server's sessions. */
@@ -259,7 +261,7 @@ export class SftpSession {
         return this.sftp.status(id, STATUS_CODE.OK);
       }
       case EXT.limits:
-        return this.sftp.extendedReply(id, limitsReply(this.options.maxOpenHandles, this.options.maxReadLength));
+        return this.sftp.extendedReply(id, limitsReply(this.options.maxOpenHandles, this.options.maxReadLength, this.options.maxWriteLength));
       default:
         this.sftp.status(id, STATUS_CODE.OP_UNSUPPORTED, `${name.slice(0, 64)} is not supported`);
     }

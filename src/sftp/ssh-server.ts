@@ -18,7 +18,7 @@ import { clientKey, parseIp } from '../core/ip.js';
 import type { Ban } from '../core/model.js';
 import type { Storage } from '../core/ports/storage.js';
 import { ALGORITHMS } from './algorithms.js';
-import { MAX_READ_LENGTH, assertSsh2Patched } from './extensions.js';
+import { MAX_READ_LENGTH, MAX_WRITE_LENGTH, assertSsh2Patched } from './extensions.js';
 import { LiveConnections } from './live-connections.js';
 import { readProxyHeader } from './proxy-protocol.js';
 import { ReadFrames } from './read-frames.js';
@@ -44,6 +44,13 @@ export interface SshLimits {
   maxSessionsPerUser: number;
   /** Largest READ reply, at most 261120 bytes (what OpenSSH clients accept). */
   maxReadLength: number;
+  /**
+   * Largest WRITE announced through limits@openssh.com (at most 261120 bytes; a client
+   * may still send up to 256 KiB). OpenSSH's sftp then writes in requests of this size,
+   * 64 at a time: big ones for the least CPU per byte on disk, smaller ones to hold less
+   * in memory while uploads wait on S3 (see S3_MAX_WRITE_LENGTH).
+   */
+  maxWriteLength: number;
   /** Largest file a partner may write, in bytes. */
   maxFileSize: number;
 }
@@ -57,6 +64,7 @@ export const DEFAULT_SSH_LIMITS: SshLimits = {
   maxConnectionsPerIp: 50,
   maxSessionsPerUser: 20,
   maxReadLength: MAX_READ_LENGTH,
+  maxWriteLength: MAX_WRITE_LENGTH,
   maxFileSize: DEFAULT_MAX_FILE_SIZE,
 };
 
@@ -121,6 +129,7 @@ export class SshFrontEnd {
     assertSsh2Patched();
     this.limits = { ...DEFAULT_SSH_LIMITS, ...options.limits };
     this.limits.maxReadLength = Math.max(1, Math.min(this.limits.maxReadLength, MAX_READ_LENGTH));
+    this.limits.maxWriteLength = Math.max(1, Math.min(this.limits.maxWriteLength, MAX_WRITE_LENGTH));
     this.readFrames = new ReadFrames(this.limits.maxReadLength);
     this.ssh = new Server({ hostKeys: options.hostKeys, algorithms: ALGORITHMS, ident: 'thru-sftp', banner: options.banner }, (client: Connection, info: ClientInfo) =>
       this.onConnection(client, info),
@@ -390,6 +399,7 @@ export class SshFrontEnd {
         new SftpSession(acceptSftp(), files, c.log, {
           maxOpenHandles: this.limits.maxOpenHandles,
           maxReadLength: this.limits.maxReadLength,
+          maxWriteLength: this.limits.maxWriteLength,
           onActivity: () => idle?.refresh(),
           readFrames: this.readFrames,
         });

@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../support/local-server.js';
 import { call, connect, connectSftp, statusOf, type Connected } from '../support/ssh2-client.js';
 import { sftpBatch } from '../support/openssh.js';
 import { rawConnection as rawTcp } from '../support/tcp.js';
+import { MAX_WRITE_LENGTH } from '../../src/sftp/extensions.js';
 
 const { STATUS_CODE } = ssh2.utils.sftp;
 
@@ -214,6 +215,24 @@ describe('a READ length set lower', () => {
     } finally {
       await low.stop();
     }
+  });
+});
+
+describe('the WRITE length', () => {
+  it('is announced by limits@openssh.com: full size on disk unless set lower', async () => {
+    const low = await startTestServer({ sshLimits: { maxWriteLength: 32_768 } });
+    try {
+      await low.createUser({ username: 'lowwrite', password: PASSWORD });
+      const conn = await connectSftp(low.port, { username: 'lowwrite', password: PASSWORD });
+      expect((conn.sftp as unknown as { _maxWriteLen: number })._maxWriteLen).toBe(32_768);
+      conn.end();
+    } finally {
+      await low.stop();
+    }
+    await server.createUser({ username: 'fullwrite', password: PASSWORD });
+    const conn = await connectSftp(server.port, { username: 'fullwrite', password: PASSWORD });
+    expect((conn.sftp as unknown as { _maxWriteLen: number })._maxWriteLen).toBe(MAX_WRITE_LENGTH);
+    conn.end();
   });
 });
 

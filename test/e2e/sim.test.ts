@@ -15,6 +15,9 @@ import { createTenancy, type Tenancy } from '../../src/core/tenancy/index.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import type { Transfer } from '../../src/core/model.js';
 import { generateKey, scp, sftpBatch, type ClientKey } from '../support/openssh.js';
+import { connectSftp } from '../support/ssh2-client.js';
+import { S3_MAX_WRITE_LENGTH } from '../../src/runtime/aws-front-end.js';
+import { MAX_READ_LENGTH } from '../../src/sftp/extensions.js';
 
 let sim: SimRuntime;
 let tenancy: Tenancy;
@@ -72,6 +75,20 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('the S3 front end', () => {
+  it('asks clients for 64 KiB writes (they wait in memory for part slots) and offers full-size reads', async () => {
+    const { creds } = await partnerWithFlow();
+    const conn = await connectSftp(sim.sftpPort, { username: creds.user, privateKey: readFileSync(creds.key.privateKeyFile) });
+    try {
+      const sftp = conn.sftp as unknown as { _maxWriteLen: number; _maxReadLen: number };
+      expect(sftp._maxWriteLen).toBe(S3_MAX_WRITE_LENGTH);
+      expect(sftp._maxReadLen).toBe(MAX_READ_LENGTH);
+    } finally {
+      conn.end();
+    }
+  });
+});
 
 describe('files on S3', () => {
   for (const size of [0, 1, 64 * 1024 * 1024]) {
