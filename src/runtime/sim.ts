@@ -94,11 +94,11 @@ export async function startSim(config: Config, logger: Logger, options: SimOptio
   // The SSH front end here, or in worker processes as Fargate tasks are (THRU_WORKERS > 1).
   let front: { sftp: SshFrontEnd; port: number } | undefined;
   let workers: SftpWorkers | undefined;
-  if ((config.workers ?? 1) > 1) workers = await startSftpWorkers(config.workers!, logger, {}, {
-      env: { [SIM_ENDPOINTS_ENV]: JSON.stringify(endpoints) },
-      execArgv: execArgvFor(process.execArgv, S3_FRONT_END_HEAP),
-    });
-  else front = await simFrontEnd(config, parts, hostKey, options);
+  if ((config.workers ?? 1) > 1) {
+    // Tuned as the Fargate front end is (its growing factor is set in the worker: bin/sim.ts).
+    const env = { [SIM_ENDPOINTS_ENV]: JSON.stringify(endpoints) };
+    workers = await startSftpWorkers(config.workers!, logger, {}, { env, execArgv: execArgvFor(process.execArgv, S3_FRONT_END_HEAP) });
+  } else front = await simFrontEnd(config, parts, hostKey, options);
   const sftpPort = front?.port ?? workers!.port;
 
   // The admin Lambda's router, on Node's HTTP server with the local bearer token (API
