@@ -4,7 +4,7 @@
 import picomatch from 'picomatch';
 import type { Principal } from './identity.js';
 import type { Permission } from './model.js';
-import type { Entry, FileReader, FileWriter, ObjectMeta, StatFs, Storage } from './ports/storage.js';
+import { byteLength, type Entry, type FileReader, type FileWriter, type ObjectMeta, type StatFs, type Storage, type WriteData } from './ports/storage.js';
 import { alreadyExists, failure, invalidArgument, isADirectory, isCoreError, limitExceeded, notADirectory, notFound, permissionDenied, unsupported } from './errors.js';
 import { basename, dirname, isWithin, keyOf, resolveVirtualPath } from './paths.js';
 
@@ -85,10 +85,11 @@ export class WriteHandle {
   get size(): number {
     return this.writer.size;
   }
-  write(position: number, data: Buffer): Promise<void> {
+  write(position: number, data: WriteData): Promise<void> {
     const at = this.append ? this.writer.size : position;
-    if (at + data.length > this.maxSize) return this.refuse(limitExceeded(`files are limited to ${this.maxSize} bytes on this server`));
-    this.bytes += data.length;
+    const length = byteLength(data);
+    if (at + length > this.maxSize) return this.refuse(limitExceeded(`files are limited to ${this.maxSize} bytes on this server`));
+    this.bytes += length;
     return this.writer.write(at, data).catch((err: unknown) => this.refuse(err));
   }
   /** A refused or failed WRITE fails the upload: CLOSE must not publish what is missing a piece. */

@@ -6,7 +6,7 @@ import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { Logger } from 'pino';
 import { invalidArgument, limitExceeded } from '../core/errors.js';
 import { DirectoryHandle, type FileSession, ReadHandle, WriteHandle } from '../core/file-session.js';
-import type { Entry } from '../core/ports/storage.js';
+import type { Entry, WriteData } from '../core/ports/storage.js';
 import { ADVERTISED, EXT, limitsReply, readStrings, statvfsReply } from './extensions.js';
 import { longname } from './longname.js';
 import { DATA_HEADER, type ReadFrames } from './read-frames.js';
@@ -59,6 +59,7 @@ export class SftpSession {
     private readonly options: SftpSessionOptions,
   ) {
     sftp.advertiseExtensions(ADVERTISED);
+    sftp.acceptWritePieces();
     this.register();
   }
 
@@ -157,7 +158,7 @@ export class SftpSession {
     }
   }
 
-  private async write(id: number, buf: Buffer, offset: number, data: Buffer): Promise<void> {
+  private async write(id: number, buf: Buffer, offset: number, data: WriteData): Promise<void> {
     const handle = this.handleOf(buf);
     if (!(handle instanceof WriteHandle)) throw invalidArgument('the handle is not open for writing');
     await handle.write(offset, data);

@@ -12,5 +12,10 @@ declare module 'ssh2' {
      * frame was written out whole and may be reused; false when ssh2 keeps part of it.
      */
     dataFrame(reqId: number, frame: Buffer): boolean;
+    /**
+     * From now on a WRITE that arrives in several SSH packets gives its data as those
+     * packets' pieces (Buffer[], in order); one that arrives whole, a Buffer.
+     */
+    acceptWritePieces(): void;
   }
 }

@@ -313,6 +313,30 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         expect((await read('t/nearly.bin')).equals(data)).toBe(true);
       });
 
+      it('writes data given as pieces (a large SFTP WRITE as its SSH packets brought it), in and out of order', async () => {
+        const data = randomBytes(options.largeSize);
+        const block = 255 * 1024;
+        /** A block's bytes cut at uneven places, a 1-byte piece among them. */
+        const piecesOf = (at: number) => {
+          const end = Math.min(at + block, data.length);
+          const cuts = [at, at + 1, at + 7, at + 32_768, at + 100_001, at + 200_000].filter((c) => c < end);
+          return cuts.map((c, i) => data.subarray(c, i + 1 < cuts.length ? cuts[i + 1] : end));
+        };
+        const positions = Array.from({ length: Math.ceil(data.length / block) }, (_, i) => i * block);
+        // Swap the second and third blocks: one arrives ahead of its turn.
+        if (positions.length > 2) [positions[1], positions[2]] = [positions[2]!, positions[1]!];
+        const w = await s.openWrite('t/pieces.bin', { truncate: true, mode: 'atomic', meta: META });
+        const inflight: Promise<void>[] = [];
+        for (const at of positions) {
+          inflight.push(w.write(at, piecesOf(at)));
+          if (inflight.length >= 16) await inflight.shift();
+        }
+        await Promise.all(inflight);
+        expect(w.size).toBe(data.length);
+        await w.commit();
+        expect((await read('t/pieces.bin')).equals(data)).toBe(true);
+      });
+
       it('reads a gap left by a write past the end as zeros', async () => {
         const w = await s.openWrite('t/sparse', { truncate: true, mode: 'atomic', meta: META });
         await w.write(0, Buffer.from('head'));

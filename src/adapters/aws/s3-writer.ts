@@ -10,7 +10,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { invalidArgument, unsupported, type CoreError } from '../../core/errors.js';
-import type { FileWriter } from '../../core/ports/storage.js';
+import { byteLength, type FileWriter, type WriteData } from '../../core/ports/storage.js';
 import type { S3Copier, SourceObject } from './s3-copy.js';
 import { fromS3Error } from './s3-errors.js';
 import { MultipartUpload, type ObjectTarget, type PartTuning } from './s3-multipart.js';
@@ -60,14 +60,15 @@ export class S3Writer implements FileWriter {
     return this.upload.peakBufferedBytes;
   }
 
-  write(position: number, data: Buffer): Promise<void> {
+  write(position: number, data: WriteData): Promise<void> {
     if (this.closed) return Promise.reject(invalidArgument('the file is closed'));
     if (this.failed) return Promise.reject(this.failed);
-    if (data.length === 0) return Promise.resolve();
-    this.size = Math.max(this.size, position + data.length);
+    const length = byteLength(data);
+    if (length === 0) return Promise.resolve();
+    this.size = Math.max(this.size, position + length);
     this.wrote = true;
     const run = this.chain
-      .then(() => this.apply(position, data))
+      .then(() => (Buffer.isBuffer(data) ? this.apply(position, data) : this.applyPieces(position, data)))
       .catch((err: unknown) => {
         const error = fromS3Error(err);
         this.failed ??= error;
@@ -114,6 +115,15 @@ export class S3Writer implements FileWriter {
       }
     }
     await this.discard();
+  }
+
+  /** Pieces go on one after the other: each is copied into a part as the whole would be. */
+  private async applyPieces(position: number, pieces: readonly Buffer[]): Promise<void> {
+    let at = position;
+    for (const piece of pieces) {
+      await this.apply(at, piece);
+      at += piece.length;
+    }
   }
 
   private async apply(position: number, data: Buffer): Promise<void> {

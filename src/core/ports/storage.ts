@@ -54,9 +54,23 @@ export interface FileReader {
   close(): Promise<void>;
 }
 
+/**
+ * Bytes for a write: one buffer, or pieces in order. A large SFTP WRITE arrives in
+ * 32 KiB SSH packets; the front end passes them on as they are rather than copying
+ * them into one buffer (a copy of every byte uploaded).
+ */
+export type WriteData = Buffer | readonly Buffer[];
+
+export function byteLength(data: WriteData): number {
+  if (Buffer.isBuffer(data)) return data.length;
+  let n = 0;
+  for (const piece of data) n += piece.length;
+  return n;
+}
+
 export interface FileWriter {
   /** Bytes at `position`; a gap past the end reads back as zeros. */
-  write(position: number, data: Buffer): Promise<void>;
+  write(position: number, data: WriteData): Promise<void>;
   /** Current length of the file being written. */
   readonly size: number;
   /** Flush what was written so far to stable storage (fsync@openssh.com). */

@@ -1,0 +1,159 @@
+// A large WRITE arrives in several SSH packets; the server passes their pieces to storage
+// without joining them (the ssh2 patch's acceptWritePieces). Here a real ssh2 client
+// speaks SFTP by hand on a raw subsystem channel, one SSH packet per stream write, so
+// that a WRITE can be cut anywhere: inside its header, its handle, its data.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ssh2, { type Client, type ClientChannel } from 'ssh2';
+import { startTestServer, type TestServer } from '../support/local-server.js';
+import { connect } from '../support/ssh2-client.js';
+
+const { STATUS_CODE } = ssh2.utils.sftp;
+const PASSWORD = 'pieces-pass-1';
+const INIT = 1;
+const OPEN = 3;
+const CLOSE = 4;
+const WRITE = 6;
+const VERSION = 2;
+const STATUS = 101;
+const HANDLE = 102;
+const PFLAGS_WRITE_CREATE_TRUNCATE = 0x02 | 0x08 | 0x10;
+
+let server: TestServer;
+let client: Client;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.createUser({ username: 'pieces', password: PASSWORD });
+  client = await connect(server.port, { username: 'pieces', password: PASSWORD });
+});
+afterAll(async () => {
+  client?.end();
+  await server?.stop();
+});
+
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+const str = (s: Buffer | string) => Buffer.concat([u32(Buffer.byteLength(s)), Buffer.from(s)]);
+const packet = (type: number, ...fields: Buffer[]) => {
+  const body = Buffer.concat([Buffer.from([type]), ...fields]);
+  return Buffer.concat([u32(body.length), body]);
+};
+
+/** An SFTP channel spoken by hand: send raw bytes, read whole replies. */
+class RawSftp {
+  private pending = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  closed = false;
+  constructor(readonly channel: ClientChannel) {
+    channel.on('data', (data: Buffer) => {
+      this.pending = Buffer.concat([this.pending, data]);
+      this.wake();
+    });
+    channel.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+  private wake() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+  static async open(init = true): Promise<RawSftp> {
+    const channel = await new Promise<ClientChannel>((ok, fail) => client.subsys('sftp', (err, ch) => (err ? fail(err) : ok(ch))));
+    const raw = new RawSftp(channel);
+    if (init) {
+      await raw.send(packet(INIT, u32(3)));
+      expect((await raw.reply())?.type).toBe(VERSION);
+    }
+    return raw;
+  }
+  /** Each piece goes out as its own SSH packet. */
+  async send(...pieces: Buffer[]): Promise<void> {
+    for (const piece of pieces) await new Promise<void>((ok, fail) => this.channel.write(piece, (err?: Error | null) => (err ? fail(err) : ok())));
+  }
+  /** The next reply, or undefined once the server has closed the channel. */
+  async reply(): Promise<{ type: number; body: Buffer } | undefined> {
+    for (;;) {
+      if (this.pending.length >= 4) {
+        const len = this.pending.readUInt32BE(0);
+        if (this.pending.length >= 4 + len) {
+          const type = this.pending[4]!;
+          const body = this.pending.subarray(5, 4 + len);
+          this.pending = this.pending.subarray(4 + len);
+          return { type, body };
+        }
+      }
+      if (this.closed) return undefined;
+      await new Promise<void>((ok) => this.waiters.push(ok));
+    }
+  }
+  async status(): Promise<number> {
+    const r = await this.reply();
+    expect(r?.type).toBe(STATUS);
+    return r!.body.readUInt32BE(4);
+  }
+  async openForWrite(path: string, id: number): Promise<Buffer> {
+    await this.send(packet(OPEN, u32(id), str(path), u32(PFLAGS_WRITE_CREATE_TRUNCATE), u32(0)));
+    const r = await this.reply();
+    expect(r?.type).toBe(HANDLE);
+    return r!.body.subarray(8, 8 + r!.body.readUInt32BE(4));
+  }
+  end() {
+    this.channel.close();
+  }
+}
+
+const writePacket = (id: number, handle: Buffer, offset: number, data: Buffer, declaredLength = data.length) =>
+  packet(WRITE, u32(id), str(handle), Buffer.from([0, 0, 0, 0]), u32(offset), u32(declaredLength), data);
+
+/** `buf` cut at the given offsets. */
+const cut = (buf: Buffer, ...at: number[]) => [0, ...at].map((start, i) => buf.subarray(start, i < at.length ? at[i] : buf.length));
+
+describe('a WRITE that arrives in pieces', () => {
+  it('is written exactly, wherever the pieces are cut (header, handle, data, 1-byte pieces)', async () => {
+    const sftp = await RawSftp.open();
+    const handle = await sftp.openForWrite('/pieces.bin', 1);
+    const first = randomBytes(200_000);
+    const second = randomBytes(61_000);
+    const w1 = writePacket(2, handle, 0, first);
+    // 3 bytes: inside the length; 11: inside the handle's length; then one byte of data alone.
+    const headerEnd = w1.length - first.length;
+    await sftp.send(...cut(w1, 3, 11, headerEnd - 2, headerEnd + 1, headerEnd + 2, headerEnd + 32_768, headerEnd + 150_000));
+    expect(await sftp.status()).toBe(STATUS_CODE.OK);
+    // The second write in two pieces, the cut right where its data starts.
+    const w2 = writePacket(3, handle, first.length, second);
+    await sftp.send(...cut(w2, w2.length - second.length));
+    expect(await sftp.status()).toBe(STATUS_CODE.OK);
+    await sftp.send(packet(CLOSE, u32(4), str(handle)));
+    expect(await sftp.status()).toBe(STATUS_CODE.OK);
+    sftp.end();
+    expect(readFileSync(server.fileOnDisk('pieces.bin')).equals(Buffer.concat([first, second]))).toBe(true);
+  });
+
+  it('ends the SFTP channel when its data length does not match its packet, and publishes nothing', async () => {
+    const sftp = await RawSftp.open();
+    const handle = await sftp.openForWrite('/malformed.bin', 1);
+    const data = randomBytes(40_000);
+    // Says 50,000 bytes of data, brings 40,000: ssh2's WRITE handler calls that malformed.
+    const bad = writePacket(2, handle, 0, data, 50_000);
+    await sftp.send(...cut(bad, 20, 20_000));
+    expect(await sftp.reply()).toBeUndefined();
+    expect(sftp.closed).toBe(true);
+    // The connection lives on; the upload was never closed, so nothing is at its name.
+    const again = await RawSftp.open();
+    again.end();
+    await once(again.channel, 'close');
+    expect(existsSync(server.fileOnDisk('malformed.bin'))).toBe(false);
+  });
+
+  it('before INIT ends the SFTP channel, as any request but INIT does', async () => {
+    const sftp = await RawSftp.open(false);
+    await sftp.send(...cut(writePacket(1, Buffer.from([0, 0, 0, 1]), 0, randomBytes(10_000)), 9, 5_000));
+    expect(await sftp.reply()).toBeUndefined();
+  });
+});
