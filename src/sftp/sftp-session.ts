@@ -6,7 +6,7 @@ import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { Logger } from 'pino';
 import { invalidArgument, limitExceeded } from '../core/errors.js';
 import { DirectoryHandle, type FileSession, ReadHandle, WriteHandle } from '../core/file-session.js';
-import type { Entry, WriteData } from '../core/ports/storage.js';
+import { byteLength, type Entry, type WriteData } from '../core/ports/storage.js';
 import { ADVERTISED, EXT, limitsReply, readStrings, statvfsReply } from './extensions.js';
 import { longname } from './longname.js';
 import { DATA_HEADER, type ReadFrames } from './read-frames.js';
@@ -27,6 +27,14 @@ export interface SftpSessionOptions {
   /** Reusable READ reply buffers of `maxReadLength`, shared by the server's sessions. */
   readFrames: ReadFrames;
 }
+
+/**
+ * WRITE data a session may hold before storage has taken it. Past this the channel's
+ * window stays shut (ssh2 patch holdWindow), so a client that sends faster than the
+ * disk or S3 takes it waits, however many requests it keeps in flight; the window
+ * opens again once half of it is stored.
+ */
+export const WRITE_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 const FILE_MODE = 0o100644;
 const DIR_MODE = 0o040755;
@@ -51,6 +59,9 @@ export class SftpSession {
   private readonly handles = new Map<number, Handle>();
   private nextHandle = 1;
   private ended = false;
+  /** Bytes of WRITE data received and not yet stored. */
+  private backlog = 0;
+  private windowHeld = false;
 
   constructor(
     private readonly sftp: SFTPWrapper,
@@ -161,8 +172,21 @@ export class SftpSession {
   private async write(id: number, buf: Buffer, offset: number, data: WriteData): Promise<void> {
     const handle = this.handleOf(buf);
     if (!(handle instanceof WriteHandle)) throw invalidArgument('the handle is not open for writing');
-    await handle.write(offset, data);
+    const length = byteLength(data);
+    this.backlog += length;
+    if (!this.windowHeld && this.backlog > WRITE_BACKLOG_BYTES) this.holdWindow(true);
+    try {
+      await handle.write(offset, data);
+    } finally {
+      this.backlog -= length;
+      if (this.windowHeld && this.backlog <= WRITE_BACKLOG_BYTES / 2) this.holdWindow(false);
+    }
     this.sftp.status(id, STATUS_CODE.OK);
+  }
+
+  private holdWindow(hold: boolean): void {
+    this.windowHeld = hold;
+    this.sftp.holdWindow(hold);
   }
 
   private async close(id: number, buf: Buffer): Promise<void> {

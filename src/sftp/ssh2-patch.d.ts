@@ -17,5 +17,7 @@ declare module 'ssh2' {
      * packets' pieces (Buffer[], in order); one that arrives whole, a Buffer.
      */
     acceptWritePieces(): void;
+    /** While held, the channel's window is not reopened as data arrives (flow control). */
+    holdWindow(hold: boolean): void;
   }
 }

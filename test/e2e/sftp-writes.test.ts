@@ -1,12 +1,18 @@
-// A large WRITE arrives in several SSH packets; the server passes their pieces to storage
-// without joining them (the ssh2 patch's acceptWritePieces). Here a real ssh2 client
-// speaks SFTP by hand on a raw subsystem channel, one SSH packet per stream write, so
-// that a WRITE can be cut anywhere: inside its header, its handle, its data.
+// The WRITE path at the protocol level. A real ssh2 client speaks SFTP by hand on a raw
+// subsystem channel, one SSH packet per stream write, so that a WRITE can be cut
+// anywhere (inside its header, its handle, its data) and requests can be sent without
+// waiting for answers.
+// - A large WRITE arrives in several SSH packets; the server passes their pieces to
+//   storage without joining them (the ssh2 patch's acceptWritePieces).
+// - Flow control: a client that sends faster than storage takes the data is held back
+//   by the channel's window (WRITE_BACKLOG_BYTES, the ssh2 patch's holdWindow).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ssh2, { type Client, type ClientChannel } from 'ssh2';
+import type { FileWriter, OpenWriteOptions } from '../../src/core/ports/storage.js';
+import { WRITE_BACKLOG_BYTES } from '../../src/sftp/sftp-session.js';
 import { startTestServer, type TestServer } from '../support/local-server.js';
 import { connect } from '../support/ssh2-client.js';
 
@@ -155,5 +161,55 @@ describe('a WRITE that arrives in pieces', () => {
     const sftp = await RawSftp.open(false);
     await sftp.send(...cut(writePacket(1, Buffer.from([0, 0, 0, 1]), 0, randomBytes(10_000)), 9, 5_000));
     expect(await sftp.reply()).toBeUndefined();
+  });
+});
+
+describe('flow control', () => {
+  it('holds back a client that keeps sending WRITEs while storage is slow, then takes them all', async () => {
+    // Storage that takes no data until the gate opens: a disk or S3 slower than the
+    // network, which a real peer cannot be made to be on demand.
+    const storage = server.runtime.storage;
+    const openWrite = storage.openWrite.bind(storage);
+    let gate!: () => void;
+    const opened = new Promise<void>((ok) => (gate = ok));
+    let received = 0;
+    storage.openWrite = async (key: string, options: OpenWriteOptions): Promise<FileWriter> => {
+      const writer = await openWrite(key, options);
+      if (!key.endsWith('/slow.bin')) return writer;
+      const write = writer.write.bind(writer);
+      writer.write = async (position, data) => {
+        received += 1;
+        await opened;
+        return write(position, data);
+      };
+      return writer;
+    };
+    try {
+      const sftp = await RawSftp.open();
+      const handle = await sftp.openForWrite('/slow.bin', 1);
+      const block = 261_120;
+      const count = 48;
+      const data = randomBytes(block * count);
+      // All 48 requests (12 MiB) at once, as a client with many in flight sends them.
+      const sending = Array.from({ length: count }, (_, i) => sftp.send(writePacket(10 + i, handle, i * block, data.subarray(i * block, (i + 1) * block))));
+      await server.until('the server to hold the window', () => (received * block > WRITE_BACKLOG_BYTES ? true : undefined));
+      // Whatever the client still had of its window (2 MiB at most) may come; no more.
+      await new Promise((ok) => setTimeout(ok, 300));
+      const atMost = Math.ceil((WRITE_BACKLOG_BYTES + 2 * 1024 * 1024) / block) + 1;
+      expect(received).toBeLessThanOrEqual(atMost);
+      expect(received).toBeLessThan(count);
+
+      gate();
+      await Promise.all(sending);
+      for (let i = 0; i < count; i++) expect(await sftp.status()).toBe(STATUS_CODE.OK);
+      expect(received).toBe(count);
+      await sftp.send(packet(CLOSE, u32(99), str(handle)));
+      expect(await sftp.status()).toBe(STATUS_CODE.OK);
+      sftp.end();
+      expect(readFileSync(server.fileOnDisk('slow.bin')).equals(data)).toBe(true);
+    } finally {
+      gate();
+      storage.openWrite = openWrite;
+    }
   });
 });
