@@ -29,7 +29,7 @@ export const ADVERTISED: [string, string][] = [
 /** Fail at start, not at the first client, when `npm install` skipped the patch. */
 export function assertSsh2Patched(): void {
   const proto = (SFTP as { prototype: Record<string, unknown> }).prototype;
-  if (['advertiseExtensions', 'extendedReply', 'dataFrame', 'acceptWritePieces', 'holdWindow'].some((m) => typeof proto[m] !== 'function')) {
+  if (['advertiseExtensions', 'extendedReply', 'dataFrame', 'acceptWritePieces', 'holdWindow', 'outgoingBuffered'].some((m) => typeof proto[m] !== 'function')) {
     throw new Error('ssh2 is not patched (patches/ssh2+1.17.0.patch): run `npm install` without --ignore-scripts, or `npx patch-package`');
   }
 }

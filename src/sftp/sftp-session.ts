@@ -36,6 +36,13 @@ export interface SftpSessionOptions {
  */
 export const WRITE_BACKLOG_BYTES = 4 * 1024 * 1024;
 
+/**
+ * READs a session serves at once; the others wait their turn, and none gets a turn while
+ * ssh2 holds earlier answers for a client whose window is shut. So a client that sends
+ * READs and does not take the answers costs at most this many frames, not one per READ.
+ */
+export const MAX_READS_IN_SERVICE = 16;
+
 const FILE_MODE = 0o100644;
 const DIR_MODE = 0o040755;
 
@@ -62,6 +69,10 @@ export class SftpSession {
   /** Bytes of WRITE data received and not yet stored. */
   private backlog = 0;
   private windowHeld = false;
+  /** READs between their turn and their answer. */
+  private readsInService = 0;
+  /** READs waiting for their turn (see MAX_READS_IN_SERVICE), in the order they came. */
+  private readonly waitingReads: (() => void)[] = [];
 
   constructor(
     private readonly sftp: SFTPWrapper,
@@ -79,6 +90,7 @@ export class SftpSession {
     s.on('error', (err: Error) => this.log.warn({ err: err.message }, 'sftp channel error'));
     s.on('end', () => s.end());
     s.on('close', () => void this.end());
+    s.on('continue', () => this.nextRead());
     s.on('OPEN', (id, path, flags) => this.run(id, () => this.open(id, path, flags)));
     s.on('READ', (id, handle, offset, length) => this.run(id, () => this.read(id, handle, offset, length)));
     s.on('WRITE', (id, handle, offset, data) => this.run(id, () => this.write(id, handle, offset, data)));
@@ -156,6 +168,13 @@ export class SftpSession {
   private async read(id: number, buf: Buffer, offset: number, length: number): Promise<void> {
     const handle = this.handleOf(buf);
     if (!(handle instanceof ReadHandle)) throw invalidArgument('the handle is not open for reading');
+    if (this.sftp.outgoingBuffered() || this.waitingReads.length > 0 || this.readsInService >= MAX_READS_IN_SERVICE) {
+      // nextRead counts this READ in when it gives it its turn.
+      await new Promise<void>((ok) => this.waitingReads.push(ok));
+      if (this.ended) return;
+    } else {
+      this.readsInService += 1;
+    }
     const frames = this.options.readFrames;
     const frame = frames.take();
     let reusable = true;
@@ -166,6 +185,15 @@ export class SftpSession {
       else reusable = this.sftp.dataFrame(id, frame.subarray(0, DATA_HEADER + n));
     } finally {
       if (reusable) frames.give(frame);
+      this.readsInService -= 1;
+      this.nextRead();
+    }
+  }
+
+  private nextRead(): void {
+    while (this.waitingReads.length > 0 && (this.ended || (this.readsInService < MAX_READS_IN_SERVICE && !this.sftp.outgoingBuffered()))) {
+      this.readsInService += 1;
+      this.waitingReads.shift()!();
     }
   }
 
@@ -296,6 +324,7 @@ export class SftpSession {
   private async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.nextRead();
     for (const handle of this.handles.values()) {
       if (handle instanceof WriteHandle) {
         this.log.info({ 'activity-type': 'PARTIAL_CLOSE', path: handle.path, 'bytes-in': handle.bytes, kept: handle.resumable }, 'upload ended without close');

@@ -19,5 +19,7 @@ declare module 'ssh2' {
     acceptWritePieces(): void;
     /** While held, the channel's window is not reopened as data arrives (flow control). */
     holdWindow(hold: boolean): void;
+    /** Replies wait in memory for the client's window; 'continue' is emitted once all have gone out. */
+    outgoingBuffered(): boolean;
   }
 }

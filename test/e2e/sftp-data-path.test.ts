@@ -1,18 +1,21 @@
-// The WRITE path at the protocol level. A real ssh2 client speaks SFTP by hand on a raw
-// subsystem channel, one SSH packet per stream write, so that a WRITE can be cut
-// anywhere (inside its header, its handle, its data) and requests can be sent without
-// waiting for answers.
+// File data through SFTP at the protocol level. A real ssh2 client speaks SFTP by hand
+// on a raw subsystem channel, one SSH packet per stream write, so that a WRITE can be
+// cut anywhere (inside its header, its handle, its data) and requests can be sent
+// without waiting for answers.
 // - A large WRITE arrives in several SSH packets; the server passes their pieces to
 //   storage without joining them (the ssh2 patch's acceptWritePieces).
-// - Flow control: a client that sends faster than storage takes the data is held back
-//   by the channel's window (WRITE_BACKLOG_BYTES, the ssh2 patch's holdWindow).
+// - Flow control, both ways: a client that sends faster than storage takes the data is
+//   held back by the channel's window (WRITE_BACKLOG_BYTES, the patch's holdWindow);
+//   a client that asks for data and does not take the answers gets no more read for
+//   it than its window holds (the patch's outgoingBuffered).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ssh2, { type Client, type ClientChannel } from 'ssh2';
-import type { FileWriter, OpenWriteOptions } from '../../src/core/ports/storage.js';
-import { WRITE_BACKLOG_BYTES } from '../../src/sftp/sftp-session.js';
+import type { FileReader, FileWriter, OpenWriteOptions } from '../../src/core/ports/storage.js';
+import { MAX_READS_IN_SERVICE, WRITE_BACKLOG_BYTES } from '../../src/sftp/sftp-session.js';
 import { startTestServer, type TestServer } from '../support/local-server.js';
 import { connect } from '../support/ssh2-client.js';
 
@@ -21,10 +24,13 @@ const PASSWORD = 'pieces-pass-1';
 const INIT = 1;
 const OPEN = 3;
 const CLOSE = 4;
+const READ = 5;
 const WRITE = 6;
 const VERSION = 2;
 const STATUS = 101;
 const HANDLE = 102;
+const DATA = 103;
+const PFLAGS_READ = 0x01;
 const PFLAGS_WRITE_CREATE_TRUNCATE = 0x02 | 0x08 | 0x10;
 
 let server: TestServer;
@@ -103,8 +109,8 @@ class RawSftp {
     expect(r?.type).toBe(STATUS);
     return r!.body.readUInt32BE(4);
   }
-  async openForWrite(path: string, id: number): Promise<Buffer> {
-    await this.send(packet(OPEN, u32(id), str(path), u32(PFLAGS_WRITE_CREATE_TRUNCATE), u32(0)));
+  async openForWrite(path: string, id: number, pflags = PFLAGS_WRITE_CREATE_TRUNCATE): Promise<Buffer> {
+    await this.send(packet(OPEN, u32(id), str(path), u32(pflags), u32(0)));
     const r = await this.reply();
     expect(r?.type).toBe(HANDLE);
     return r!.body.subarray(8, 8 + r!.body.readUInt32BE(4));
@@ -210,6 +216,67 @@ describe('flow control', () => {
     } finally {
       gate();
       storage.openWrite = openWrite;
+    }
+  });
+});
+
+describe('flow control of downloads', () => {
+  it('reads no further ahead than the client takes the answers', async () => {
+    const block = 261_120;
+    const content = randomBytes(16 * block);
+    mkdirSync(dirname(server.fileOnDisk('read-ahead.bin')), { recursive: true });
+    writeFileSync(server.fileOnDisk('read-ahead.bin'), content);
+    const storage = server.runtime.storage;
+    const openRead = storage.openRead.bind(storage);
+    let served = 0;
+    storage.openRead = async (key: string): Promise<FileReader> => {
+      const reader = await openRead(key);
+      if (!key.endsWith('/read-ahead.bin')) return reader;
+      const readInto = reader.readInto!.bind(reader);
+      reader.readInto = (target, position) => {
+        served += 1;
+        return readInto(target, position);
+      };
+      return reader;
+    };
+    try {
+      const sftp = await RawSftp.open();
+      const handle = await sftp.openForWrite('/read-ahead.bin', 1, PFLAGS_READ);
+      // The client stops reading: its window (2 MiB) fills and stays shut.
+      sftp.channel.pause();
+      const count = 100;
+      const offsetOf = (i: number) => (i % 16) * block;
+      await sftp.send(...Array.from({ length: count }, (_, i) => packet(READ, u32(10 + i), str(handle), Buffer.from([0, 0, 0, 0]), u32(offsetOf(i)), u32(block))));
+      // Until the server stops reading: no READ served for 300 ms.
+      let seen = -1;
+      await server.until('the server to stop reading', async () => {
+        if (served === seen) return true;
+        seen = served;
+        await new Promise((ok) => setTimeout(ok, 300));
+        return undefined;
+      });
+      expect(served).toBeLessThan(count);
+      // A paused ssh2 client still takes up to 4 MiB (its 2 MiB window, opened once more
+      // until its stream holds 2 MiB); past that, only the READs that were in service
+      // when the window shut, and one answer ssh2 holds.
+      expect(served).toBeLessThanOrEqual(Math.ceil((4 * 1024 * 1024) / block) + MAX_READS_IN_SERVICE + 1);
+
+      sftp.channel.resume();
+      // Answers may come in any order (SFTP allows it): match them by request id.
+      const answered = new Set<number>();
+      for (let n = 0; n < count; n++) {
+        const r = await sftp.reply();
+        expect(r?.type).toBe(DATA);
+        const i = r!.body.readUInt32BE(0) - 10;
+        const data = r!.body.subarray(8, 8 + r!.body.readUInt32BE(4));
+        expect(data.equals(content.subarray(offsetOf(i), offsetOf(i) + block))).toBe(true);
+        answered.add(i);
+      }
+      expect(answered.size).toBe(count);
+      expect(served).toBe(count);
+      sftp.end();
+    } finally {
+      storage.openRead = openRead;
     }
   });
 });
