@@ -2,6 +2,9 @@
 // Paths are resolved and permissions checked once per OPEN/OPENDIR by the core; READ
 // and WRITE only look up their handle. Every reply goes through `fail` or a success
 // call, so each request gets exactly one answer and no error escapes the channel.
+// Memory is bounded both ways, however many requests a client keeps in flight: WRITE
+// data waiting for storage shuts the channel's window (WRITE_BACKLOG_BYTES), READs take
+// turns (MAX_READS_IN_SERVICE).
 import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { Logger } from 'pino';
 import { invalidArgument, limitExceeded } from '../core/errors.js';
