@@ -47,8 +47,8 @@ export interface SshLimits {
   /**
    * Largest WRITE announced through limits@openssh.com (at most 261120 bytes; a client
    * may still send up to 256 KiB). OpenSSH's sftp then writes in requests of this size,
-   * 64 at a time: big ones for the least CPU per byte on disk, smaller ones to hold less
-   * in memory while uploads wait on S3 (see S3_MAX_WRITE_LENGTH).
+   * 64 at a time: big ones for the least CPU per byte on disk (see S3_MAX_WRITE_LENGTH
+   * for the size in front of S3).
    */
   maxWriteLength: number;
   /** Largest file a partner may write, in bytes. */
