@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SqliteJobQueue } from '../../src/adapters/local/sqlite-queue.js';
 import { openDatabase } from '../../src/adapters/local/sqlite.js';
 import type { Job } from '../../src/core/ports/queue.js';
@@ -115,6 +115,83 @@ describe('SQLite job queue claims', () => {
       release();
       await queue.stop();
       db.close();
+    }
+  });
+});
+
+describe('SQLite job queue costs', () => {
+  it('hands a job it added to its handler without reading the table, and deletes its row with the next enqueue', async () => {
+    const db = openDatabase(':memory:');
+    const queue = new SqliteJobQueue(db, log);
+    const prepared = vi.spyOn(db, 'prepare');
+    const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+    const seen: Job[] = [];
+    try {
+      queue.start(async (job) => void seen.push(job), { concurrency: 4 });
+      await new Promise((r) => setImmediate(r)); // the start's look at the table
+      prepared.mockClear();
+      for (let i = 0; i < 20; i++) {
+        await queue.enqueue({ kind: 'deliver', transferId: `tr-${i}`, deliveryId: `dl-${i}` });
+        await expect.poll(() => seen.length).toBe(i + 1);
+        // The finished job's row waits for the next enqueue: the one just done, no more.
+        expect(rows()).toBe(1);
+      }
+      const sql = prepared.mock.calls.map(([text]) => text);
+      expect(sql.filter((s) => s.startsWith('SELECT id, payload'))).toEqual([]);
+      expect(sql.filter((s) => s.startsWith('INSERT INTO jobs'))).toHaveLength(20);
+      // With no enqueue to go with, the last row goes by itself shortly.
+      await expect.poll(rows).toBe(0);
+    } finally {
+      await queue.stop();
+      db.close();
+    }
+  });
+
+  it('runs a finished job once more when the process is killed before its row is deleted (at least once)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'thru-queue-kill-'));
+    try {
+      const file = join(dir, 'thru.db');
+      const first = openDatabase(file);
+      const before = new SqliteJobQueue(first, log);
+      const seen: Job[] = [];
+      before.start(async (job) => void seen.push(job), { concurrency: 1 });
+      await before.enqueue(JOBS[1]!);
+      await expect.poll(() => seen.length).toBe(1);
+      first.close(); // killed: no stop(), and the row's deletion had not come yet
+
+      const second = openDatabase(file);
+      const after = new SqliteJobQueue(second, log);
+      after.start(async (job) => void seen.push(job), { concurrency: 1 });
+      await expect.poll(() => seen).toEqual([JOBS[1], JOBS[1]]);
+      await after.stop();
+      expect(after.pending()).toBe(0);
+      second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still takes a job another process added while its own keep coming', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'thru-queue-mixed-'));
+    const file = join(dir, 'thru.db');
+    const db = openDatabase(file);
+    const other = openDatabase(file); // an SFTP worker
+    const queue = new SqliteJobQueue(db, log);
+    const seen: string[] = [];
+    try {
+      queue.start(async (job) => void seen.push(job.kind === 'deliver' ? job.transferId : job.kind), { concurrency: 1 });
+      await queue.enqueue({ kind: 'deliver', transferId: 'own-0', deliveryId: 'dl-0' });
+      await new SqliteJobQueue(other, log).enqueue({ kind: 'deliver', transferId: 'worker', deliveryId: 'dl-w' });
+      queue.poke();
+      for (let i = 1; i < 5; i++) await queue.enqueue({ kind: 'deliver', transferId: `own-${i}`, deliveryId: `dl-${i}` });
+      await expect.poll(() => seen.length).toBe(6);
+      expect(seen.sort()).toEqual(['own-0', 'own-1', 'own-2', 'own-3', 'own-4', 'worker']);
+      expect(queue.pending()).toBe(0);
+    } finally {
+      await queue.stop();
+      other.close();
+      db.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
