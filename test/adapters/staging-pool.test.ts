@@ -27,7 +27,16 @@ describe('staging pool', () => {
       closeSync(f.fd);
       expect(readFileSync(f.path, 'utf8')).toBe(`file ${i}`); // nobody else wrote into it
     }
+    // While files remain, take() leaves the refill to replenish() (called while a CLOSE
+    // waits on the disk).
+    await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(dir)).toHaveLength(4);
+    pool.replenish();
     await expect.poll(() => readdirSync(dir).length).toBe(6);
+    // Taken to the last file, it refills by itself.
+    for (let i = 0; i < 3; i++) taken.push(await pool.take());
+    for (const f of taken.slice(3)) closeSync(f.fd);
+    await expect.poll(() => readdirSync(dir).length).toBe(9);
     pool.close();
     expect(readdirSync(dir).sort()).toEqual(taken.map((f) => basename(f.path)).sort());
   });

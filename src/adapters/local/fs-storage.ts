@@ -156,8 +156,8 @@ class FsWriter implements FileWriter {
   constructor(
     private readonly fd: number,
     initialSize: number,
-    /** The staging file, for atomic writers. */
-    private readonly staged: string | undefined,
+    /** The staging file of an atomic writer, and what to do while its publishing waits on the disk. */
+    private readonly staged: { path: string; whileSyncing: () => void } | undefined,
     private readonly finalPath: string,
     private readonly finish: (size: number) => void,
     /** The file at the key was created or emptied at open (resumable writers). */
@@ -221,7 +221,7 @@ class FsWriter implements FileWriter {
     await this.settle();
     try {
       if (this.failed !== undefined) throw fromFsError(this.failed);
-      if (this.staged) await this.publish(this.staged);
+      if (this.staged) await this.publish(this.staged.path);
       else {
         await dataSync(this.fd);
         this.closeFd();
@@ -242,7 +242,9 @@ class FsWriter implements FileWriter {
     await dataSync(this.fd);
     this.closeFd();
     await fsp.rename(staged, this.finalPath);
-    await fsyncDirectory(join(this.finalPath, '..'));
+    const synced = fsyncDirectory(join(this.finalPath, '..'));
+    this.staged?.whileSyncing();
+    await synced;
   }
 
   async abort(): Promise<void> {
@@ -262,7 +264,7 @@ class FsWriter implements FileWriter {
     } catch {
       // already reported by the write or sync that failed
     }
-    if (this.staged) await fsp.rm(this.staged, { force: true }).catch(() => undefined);
+    if (this.staged) await fsp.rm(this.staged.path, { force: true }).catch(() => undefined);
   }
 
   private fdClosed = false;
@@ -484,7 +486,9 @@ export class FsStorage implements Storage {
         fd = await openFd(finalPath, flags | (options.truncate ? constants.O_TRUNC : 0));
       }
       const finish = (size: number) => this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
-      return new FsWriter(fd, initialSize, staged, finalPath, finish, options.truncate || !existing);
+      // New staging files are made while a CLOSE waits for its folder's fsync (see staging-pool.ts).
+      const stagedFile = staged === undefined ? undefined : { path: staged, whileSyncing: () => this.stagingPool.replenish() };
+      return new FsWriter(fd, initialSize, stagedFile, finalPath, finish, options.truncate || !existing);
     } catch (err) {
       // The caller's own refusal goes back as it was thrown.
       throw refusal ? refusal.err : fromFsError(err);

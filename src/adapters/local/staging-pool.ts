@@ -1,7 +1,11 @@
 // Staging files made ahead of time. Creating a file takes 0.13–0.3 ms on the benchmark
 // machine (inode allocation, directory update), and a small upload's OPEN was mostly
 // that wait. After its first use the pool keeps a few empty files open in
-// the staging folder; OPEN takes one and a new one is made in the background. Files
+// the staging folder; OPEN takes one, and the storage replenishes the pool while a
+// CLOSE waits for its folder's fsync. Made right after an OPEN, the create took a CPU
+// from the client preparing its WRITE; made during the file's fdatasync, it waited on
+// the inode block that sync was writing. Measured over 5 × 4000 small files: 6% less
+// time than refilling after each OPEN. Files
 // still in the pool are removed at close, or with the rest of the staging folder by the
 // next start. Names begin with the process id, so that the main process can clear what
 // an SFTP worker that died left behind.
@@ -46,11 +50,15 @@ export class StagingPool {
   /** An empty staging file of its own, open for writing. */
   async take(): Promise<StagingFile> {
     const file = this.ready.shift() ?? (await create(this.dir, this.mode));
-    // Refill once the OPEN's answer is out: waking a thread-pool thread to create a file
-    // gave it this process's CPU for the whole create (~0.2 ms with the client busy on
-    // the other one), and the answer waited for it.
-    setImmediate(() => this.fill());
+    // Out of files (uploads open faster than they close): refill once this OPEN is
+    // answered, not inside it: the thread creating a file takes this process's CPU.
+    if (this.ready.length === 0) setImmediate(() => this.fill());
     return file;
+  }
+
+  /** Make files for those taken, in the background. */
+  replenish(): void {
+    this.fill();
   }
 
   /** Close and remove the files not taken; take() still works, without the pool. */
