@@ -221,11 +221,9 @@ class FsWriter implements FileWriter {
     await this.settle();
     try {
       if (this.failed !== undefined) throw fromFsError(this.failed);
-      if (this.staged) await this.publish(this.staged.path);
-      else {
-        await dataSync(this.fd);
-        this.closeFd();
-      }
+      if (this.staged) return await this.publish(this.staged);
+      await dataSync(this.fd);
+      this.closeFd();
     } catch (err) {
       await this.discard();
       throw fromFsError(err);
@@ -235,15 +233,18 @@ class FsWriter implements FileWriter {
 
   /**
    * Data durable, then the rename, then the rename durable: the order that matters.
-   * Steps that do not depend on each other run together, because each is a round trip
-   * through libuv's thread pool and a small file's CLOSE is mostly those.
+   * The storage event goes out as soon as the file is visible under its name (S3's too
+   * once the object is), while the folder's fsync is under way: queueing it costs
+   * 60–90 µs of the event loop, which a small file's CLOSE then no longer waits for on
+   * top of the sync. The staging pool refills then too.
    */
-  private async publish(staged: string): Promise<void> {
+  private async publish(staged: { path: string; whileSyncing: () => void }): Promise<void> {
     await dataSync(this.fd);
     this.closeFd();
-    await fsp.rename(staged, this.finalPath);
+    await fsp.rename(staged.path, this.finalPath);
     const synced = fsyncDirectory(join(this.finalPath, '..'));
-    this.staged?.whileSyncing();
+    this.finish(this.size);
+    staged.whileSyncing();
     await synced;
   }
 
@@ -537,11 +538,13 @@ export class FsStorage implements Storage {
         await fsp.link(fromPath, toPath);
         await fsp.unlink(fromPath);
       }
-      await fsyncDirectory(join(toPath, '..'));
+      // The events go out while the folder's fsync is under way (see FsWriter.publish).
+      const synced = fsyncDirectory(join(toPath, '..'));
       if (st.isFile()) {
         this.emit('ObjectCreated:Copy', to, st.size, { renamedFrom: from, meta: options.meta });
         this.emit('ObjectRemoved:Delete', from, 0);
       }
+      await synced;
     } catch (err) {
       throw fromFsError(err);
     }
