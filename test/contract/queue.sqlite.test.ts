@@ -171,6 +171,34 @@ describe('SQLite job queue costs', () => {
     }
   });
 
+  it('never runs a finished job again when the enqueue that was to delete its row fails', async () => {
+    const db = openDatabase(':memory:');
+    const queue = new SqliteJobQueue(db, log);
+    const seen: string[] = [];
+    let firstDone!: () => void;
+    const first = new Promise<void>((r) => (firstDone = r));
+    try {
+      queue.start(async (job) => {
+        seen.push(job.kind === 'deliver' ? job.transferId : job.kind);
+        firstDone();
+      }, { concurrency: 1 });
+      await queue.enqueue({ kind: 'deliver', transferId: 'first', deliveryId: 'dl-1' });
+      await first;
+      await new Promise((r) => setImmediate(r)); // finished; its row waits for the next enqueue
+      // A full disk, as SQLite sees one: the next job's row needs pages there are none of.
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      await expect(queue.enqueue({ kind: 'deliver', transferId: 'x'.repeat(50_000), deliveryId: 'dl-2' })).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+      db.pragma('max_page_count = 1073741823');
+      queue.poke(); // the table is read again: the first job's row is still there
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen).toEqual(['first']);
+      expect(queue.pending()).toBe(0);
+    } finally {
+      await queue.stop();
+      db.close();
+    }
+  });
+
   it('still takes a job another process added while its own keep coming', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'thru-queue-mixed-'));
     const file = join(dir, 'thru.db');

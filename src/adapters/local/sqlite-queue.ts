@@ -58,9 +58,10 @@ export class SqliteJobQueue implements JobQueue {
     const runAt = Date.now() + Math.max(0, options.delaySeconds ?? 0) * 1000;
     const payload = JSON.stringify(job);
     const id = this.db.transaction(() => {
-      this.deleteFinished();
+      this.deleteRows(this.finished);
       return Number(this.db.prepare('INSERT INTO jobs (run_at, payload) VALUES (?, ?)').run(runAt, payload).lastInsertRowid);
     }).immediate();
+    this.forgetFinished();
     if (options.delaySeconds) {
       this.schedule();
       return;
@@ -125,10 +126,13 @@ export class SqliteJobQueue implements JobQueue {
     return rows;
   }
 
-  private deleteFinished(): void {
-    if (this.finished.length === 0) return;
+  private deleteRows(ids: readonly number[]): void {
     const del = this.db.prepare('DELETE FROM jobs WHERE id = ?');
-    for (const id of this.finished) del.run(id);
+    for (const id of ids) del.run(id);
+  }
+
+  /** The finished jobs' rows are deleted (committed): they need no more excluding. */
+  private forgetFinished(): void {
     this.finished = [];
     clearTimeout(this.deleteTimer);
     this.deleteTimer = undefined;
@@ -137,10 +141,14 @@ export class SqliteJobQueue implements JobQueue {
   private flushFinished(): void {
     if (this.finished.length === 0) return;
     try {
-      this.db.transaction(() => this.deleteFinished()).immediate();
+      this.db.transaction(() => this.deleteRows(this.finished)).immediate();
+      this.forgetFinished();
     } catch (err) {
-      // Busy past its timeout: the rows stay finished in memory and go with the next enqueue.
-      this.log.error({ err }, 'cannot delete finished jobs; trying again with the next one');
+      // Busy past its timeout: the jobs stay finished in memory (never handed over again)
+      // and their rows go with the next enqueue or the next try.
+      this.log.error({ err }, 'cannot delete finished jobs; trying again shortly');
+      clearTimeout(this.deleteTimer);
+      this.deleteTimer = setTimeout(() => this.flushFinished(), DELETE_DELAY_MS).unref();
     }
   }
 
