@@ -124,6 +124,8 @@ export class SshFrontEnd {
   private readonly live = new LiveConnections<Accepted>();
   private readonly bySocket = new WeakMap<Socket, Accepted>();
   private readonly readFrames: ReadFrames;
+  /** WRITE data received and not yet stored, over every session (see PROCESS_WRITE_BACKLOG_BYTES). */
+  private readonly writeBacklog = { bytes: 0 };
 
   constructor(private readonly options: SshFrontEndOptions) {
     assertSsh2Patched();
@@ -402,6 +404,7 @@ export class SshFrontEnd {
           maxWriteLength: this.limits.maxWriteLength,
           onActivity: () => idle?.refresh(),
           readFrames: this.readFrames,
+          writeBacklog: this.writeBacklog,
         });
       });
     });

@@ -5,7 +5,8 @@
 // - A large WRITE arrives in several SSH packets; the server passes their pieces to
 //   storage without joining them (the ssh2 patch's acceptWritePieces).
 // - Flow control, both ways: a client that sends faster than storage takes the data is
-//   held back by the channel's window (WRITE_BACKLOG_BYTES, the patch's holdWindow);
+//   held back by the channel's window (WRITE_BACKLOG_BYTES, the patch's holdWindow;
+//   less each once the process holds PROCESS_WRITE_BACKLOG_BYTES for all sessions);
 //   a client that asks for data and does not take the answers gets no more read for
 //   it than its window holds (the patch's outgoingBuffered).
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ssh2, { type Client, type ClientChannel } from 'ssh2';
 import type { FileReader, FileWriter, OpenWriteOptions } from '../../src/core/ports/storage.js';
-import { MAX_READS_IN_SERVICE, WRITE_BACKLOG_BYTES } from '../../src/sftp/sftp-session.js';
+import { MAX_READS_IN_SERVICE, PROCESS_WRITE_BACKLOG_BYTES, WRITE_BACKLOG_BYTES } from '../../src/sftp/sftp-session.js';
 import { startTestServer, type TestServer } from '../support/local-server.js';
 import { connect } from '../support/ssh2-client.js';
 
@@ -170,26 +171,34 @@ describe('a WRITE that arrives in pieces', () => {
   });
 });
 
+/**
+ * Storage that takes no data for files named slow* until the gate opens: a disk or S3
+ * slower than the network, which a real peer cannot be made to be on demand.
+ */
+function gateSlowFiles() {
+  const storage = server.runtime.storage;
+  const openWrite = storage.openWrite.bind(storage);
+  let gate!: () => void;
+  const opened = new Promise<void>((ok) => (gate = ok));
+  const slow = { received: 0, open: () => gate(), restore: () => ((storage.openWrite = openWrite), gate()) };
+  storage.openWrite = async (key: string, options: OpenWriteOptions): Promise<FileWriter> => {
+    const writer = await openWrite(key, options);
+    if (!/\/slow[^/]*$/.test(key)) return writer;
+    const write = writer.write.bind(writer);
+    writer.write = async (position, data) => {
+      slow.received += 1;
+      await opened;
+      return write(position, data);
+    };
+    return writer;
+  };
+  return slow;
+}
+
 describe('flow control', () => {
   it('holds back a client that keeps sending WRITEs while storage is slow, then takes them all', async () => {
-    // Storage that takes no data until the gate opens: a disk or S3 slower than the
-    // network, which a real peer cannot be made to be on demand.
-    const storage = server.runtime.storage;
-    const openWrite = storage.openWrite.bind(storage);
-    let gate!: () => void;
-    const opened = new Promise<void>((ok) => (gate = ok));
-    let received = 0;
-    storage.openWrite = async (key: string, options: OpenWriteOptions): Promise<FileWriter> => {
-      const writer = await openWrite(key, options);
-      if (!key.endsWith('/slow.bin')) return writer;
-      const write = writer.write.bind(writer);
-      writer.write = async (position, data) => {
-        received += 1;
-        await opened;
-        return write(position, data);
-      };
-      return writer;
-    };
+    const slow = gateSlowFiles();
+    const gate = slow.open;
     try {
       const sftp = await RawSftp.open();
       const handle = await sftp.openForWrite('/slow.bin', 1);
@@ -198,24 +207,61 @@ describe('flow control', () => {
       const data = randomBytes(block * count);
       // All 48 requests (12 MiB) at once, as a client with many in flight sends them.
       const sending = Array.from({ length: count }, (_, i) => sftp.send(writePacket(10 + i, handle, i * block, data.subarray(i * block, (i + 1) * block))));
-      await server.until('the server to hold the window', () => (received * block > WRITE_BACKLOG_BYTES ? true : undefined));
+      await server.until('the server to hold the window', () => (slow.received * block > WRITE_BACKLOG_BYTES ? true : undefined));
       // Whatever the client still had of its window (2 MiB at most) may come; no more.
       await new Promise((ok) => setTimeout(ok, 300));
       const atMost = Math.ceil((WRITE_BACKLOG_BYTES + 2 * 1024 * 1024) / block) + 1;
-      expect(received).toBeLessThanOrEqual(atMost);
-      expect(received).toBeLessThan(count);
+      expect(slow.received).toBeLessThanOrEqual(atMost);
+      expect(slow.received).toBeLessThan(count);
 
       gate();
       await Promise.all(sending);
       for (let i = 0; i < count; i++) expect(await sftp.status()).toBe(STATUS_CODE.OK);
-      expect(received).toBe(count);
+      expect(slow.received).toBe(count);
       await sftp.send(packet(CLOSE, u32(99), str(handle)));
       expect(await sftp.status()).toBe(STATUS_CODE.OK);
       sftp.end();
       expect(readFileSync(server.fileOnDisk('slow.bin')).equals(data)).toBe(true);
     } finally {
-      gate();
-      storage.openWrite = openWrite;
+      slow.restore();
+    }
+  });
+
+  it('keeps each of many uploads to less once the process holds its share for all of them', async () => {
+    const slow = gateSlowFiles();
+    try {
+      const sessions = 8;
+      const block = 261_120;
+      const count = 48; // 12 MiB each: more than a session may ever hold with its window
+      const data = randomBytes(block * count);
+      const uploads = await Promise.all(
+        Array.from({ length: sessions }, async (_, n) => {
+          const sftp = await RawSftp.open();
+          const handle = await sftp.openForWrite(`/slow-${n}.bin`, 1);
+          const sending = Array.from({ length: count }, (_, i) => sftp.send(writePacket(10 + i, handle, i * block, data.subarray(i * block, (i + 1) * block))));
+          return { sftp, handle, sending };
+        }),
+      );
+      await server.until('the process to hold its share', () => (slow.received * block > PROCESS_WRITE_BACKLOG_BYTES ? true : undefined));
+      await new Promise((ok) => setTimeout(ok, 500));
+      // Past the process's share each session is held at its next WRITE; what its window
+      // still allowed (2 MiB) may come. With 4 MiB each (no sharing) all eight would
+      // hold about 6 MiB: 48 MiB.
+      const window = 2 * 1024 * 1024;
+      expect(slow.received * block).toBeLessThanOrEqual(PROCESS_WRITE_BACKLOG_BYTES + sessions * (window + 2 * block));
+
+      slow.open();
+      for (const { sftp, handle, sending } of uploads) {
+        await Promise.all(sending);
+        for (let i = 0; i < count; i++) expect(await sftp.status()).toBe(STATUS_CODE.OK);
+        await sftp.send(packet(CLOSE, u32(99), str(handle)));
+        expect(await sftp.status()).toBe(STATUS_CODE.OK);
+        sftp.end();
+      }
+      expect(slow.received).toBe(sessions * count);
+      for (let n = 0; n < sessions; n++) expect(readFileSync(server.fileOnDisk(`slow-${n}.bin`)).equals(data)).toBe(true);
+    } finally {
+      slow.restore();
     }
   });
 });
