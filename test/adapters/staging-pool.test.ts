@@ -37,13 +37,13 @@ describe('staging pool', () => {
     for (let i = 0; i < 3; i++) taken.push(await pool.take());
     for (const f of taken.slice(3)) closeSync(f.fd);
     await expect.poll(() => readdirSync(dir).length).toBe(9);
-    pool.close();
+    await pool.close();
     expect(readdirSync(dir).sort()).toEqual(taken.map((f) => basename(f.path)).sort());
   });
 
   it('still works after close, without keeping files ready', async () => {
     const pool = new StagingPool(dir, 2, 0o600);
-    pool.close();
+    await pool.close();
     const f = await pool.take();
     closeSync(f.fd);
     await new Promise((r) => setTimeout(r, 50));
@@ -54,7 +54,7 @@ describe('staging pool', () => {
     const pool = new StagingPool(join(dir, 'gone'), 2, 0o600);
     await expect(pool.take()).rejects.toMatchObject({ code: 'ENOENT' });
     await new Promise((r) => setTimeout(r, 50)); // an unhandled rejection would fail the run
-    pool.close();
+    await pool.close();
   });
 });
 

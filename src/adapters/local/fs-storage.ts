@@ -334,7 +334,7 @@ export class FsStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    this.pool?.close();
+    await this.pool?.close();
     for (const { dir, timer } of this.cursors.values()) {
       clearTimeout(timer);
       await dir.close().catch(() => undefined);

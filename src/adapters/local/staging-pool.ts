@@ -38,7 +38,8 @@ function discard(file: StagingFile): void {
 
 export class StagingPool {
   private readonly ready: StagingFile[] = [];
-  private filling = false;
+  /** The background refill under way, if any. */
+  private filling: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -61,16 +62,16 @@ export class StagingPool {
     this.fill();
   }
 
-  /** Close and remove the files not taken; take() still works, without the pool. */
-  close(): void {
+  /** Close and remove the files not taken, the one being made included; take() still works, without the pool. */
+  async close(): Promise<void> {
     this.closed = true;
+    await this.filling;
     for (const file of this.ready.splice(0)) discard(file);
   }
 
   private fill(): void {
     if (this.filling || this.closed || this.ready.length >= this.size) return;
-    this.filling = true;
-    void (async () => {
+    this.filling = (async () => {
       try {
         while (!this.closed && this.ready.length < this.size) {
           const file = await create(this.dir, this.mode);
@@ -80,7 +81,7 @@ export class StagingPool {
       } catch {
         // Nothing lost: take() then creates its file itself, and reports what goes wrong.
       } finally {
-        this.filling = false;
+        this.filling = undefined;
       }
     })();
   }
