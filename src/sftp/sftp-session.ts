@@ -47,7 +47,8 @@ export const WRITE_BACKLOG_BYTES = 4 * 1024 * 1024;
  * 1.46x OpenSSH, against 1.50–1.57x); with many at once, data that waits that long
  * for the thread pool outlives its scavenges, and the socket buffers holding it stay
  * in memory, dead, until V8's next full collection. 16 clients × 64 MiB, peak RSS of
- * the worst of 5 rounds: 239–281 MiB in five runs without sharing, 233–247 in three with.
+ * the worst of 5 rounds: 239–281 MiB in five runs without sharing (three over 256),
+ * 233–265 in six with (one over).
  */
 export const PROCESS_WRITE_BACKLOG_BYTES = 16 * 1024 * 1024;
 export const SHARED_BACKLOG_BYTES = 1024 * 1024;
