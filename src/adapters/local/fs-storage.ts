@@ -236,7 +236,8 @@ class FsWriter implements FileWriter {
    * The storage event goes out as soon as the file is visible under its name (S3's too
    * once the object is), while the folder's fsync is under way: queueing it costs
    * 60–90 µs of the event loop, which a small file's CLOSE then no longer waits for on
-   * top of the sync. The staging pool refills then too.
+   * top of the sync. The staging pool refills then too. Should that fsync fail, the
+   * CLOSE fails with the file in place and its event out; a retry makes a new version.
    */
   private async publish(staged: { path: string; whileSyncing: () => void }): Promise<void> {
     await dataSync(this.fd);

@@ -120,7 +120,11 @@ export class SqliteJobQueue implements JobQueue {
       // are in the table), until one is added or comes due.
       this.unseen = rows.length === n;
     } else {
-      rows = [...this.handed.values()].slice(0, n);
+      rows = [];
+      for (const row of this.handed.values()) {
+        if (rows.length === n) break;
+        rows.push(row);
+      }
     }
     for (const r of rows) this.handed.delete(r.id);
     return rows;
