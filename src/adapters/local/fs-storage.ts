@@ -143,6 +143,17 @@ class FsReader implements FileReader {
  */
 export const FLUSH_BEHIND_BYTES = 32 * 1024 * 1024;
 
+/**
+ * A file this small whose writes have all landed is likely complete: its client is
+ * about to send CLOSE (OpenSSH waits for every WRITE's answer first). Its fdatasync
+ * starts then, during the client's turn, instead of after the CLOSE arrives; a WRITE
+ * that still comes makes commit sync again. A 4 KiB file's fdatasync took 250–310 µs
+ * on the benchmark machine, the client's turn 120–300; 2000 such files went 6% faster
+ * (2.46 → 2.31 s, medians of six interleaved pairs). Bounded so that a client sending
+ * a large file one unpipelined WRITE at a time does not sync it piecemeal.
+ */
+export const EARLY_SYNC_MAX_BYTES = 1024 * 1024;
+
 class FsWriter implements FileWriter {
   size: number;
   private readonly inflight = new Set<Promise<void>>();
@@ -152,6 +163,10 @@ class FsWriter implements FileWriter {
   private closed = false;
   private unflushed = 0;
   private flushing = false;
+  /** Writes started and landed, and how many of the landed ones a finished fdatasync covers. */
+  private writesStarted = 0;
+  private writesLanded = 0;
+  private syncedThrough = 0;
 
   constructor(
     private readonly fd: number,
@@ -171,14 +186,24 @@ class FsWriter implements FileWriter {
     const length = byteLength(data);
     if (position + length > this.size) this.size = position + length;
     this.changed = true;
-    const p = writeData(this.fd, data, position).catch((err: unknown) => {
-      this.failed ??= err;
-      throw fromFsError(err);
-    });
+    this.writesStarted++;
+    const p = writeData(this.fd, data, position).then(
+      () => this.landed(),
+      (err: unknown) => {
+        this.failed ??= err;
+        throw fromFsError(err);
+      },
+    );
     this.track(p);
     this.unflushed += length;
     if (this.unflushed >= FLUSH_BEHIND_BYTES && !this.flushing) this.flushBehind();
     return p;
+  }
+
+  private landed(): void {
+    this.writesLanded++;
+    const idle = this.writesLanded === this.writesStarted;
+    if (idle && !this.closed && !this.flushing && this.size <= EARLY_SYNC_MAX_BYTES) this.flushBehind();
   }
 
   /** Keep the descriptor open until `p` settles: commit and abort wait for it. */
@@ -194,7 +219,11 @@ class FsWriter implements FileWriter {
   private flushBehind(): void {
     this.unflushed = 0;
     this.flushing = true;
+    const through = this.writesLanded;
     const p = dataSync(this.fd)
+      .then(() => {
+        this.syncedThrough = Math.max(this.syncedThrough, through);
+      })
       .catch((err: unknown) => {
         this.failed ??= err;
         this.flushFailed ??= err;
@@ -205,6 +234,12 @@ class FsWriter implements FileWriter {
     this.track(p);
   }
 
+  /** fdatasync, unless one issued after the last write landed has already finished. */
+  private async syncData(): Promise<void> {
+    if (this.writesStarted > 0 && this.syncedThrough === this.writesStarted) return;
+    await dataSync(this.fd);
+  }
+
   private async settle(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
   }
@@ -212,7 +247,7 @@ class FsWriter implements FileWriter {
   async sync(): Promise<void> {
     await this.settle();
     if (this.flushFailed !== undefined) throw fromFsError(this.flushFailed);
-    await dataSync(this.fd).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    await this.syncData().catch((err: unknown) => Promise.reject(fromFsError(err)));
   }
 
   async commit(): Promise<void> {
@@ -222,7 +257,7 @@ class FsWriter implements FileWriter {
     try {
       if (this.failed !== undefined) throw fromFsError(this.failed);
       if (this.staged) return await this.publish(this.staged);
-      await dataSync(this.fd);
+      await this.syncData();
       this.closeFd();
     } catch (err) {
       await this.discard();
@@ -240,7 +275,7 @@ class FsWriter implements FileWriter {
    * CLOSE fails with the file in place and its event out; a retry makes a new version.
    */
   private async publish(staged: { path: string; whileSyncing: () => void }): Promise<void> {
-    await dataSync(this.fd);
+    await this.syncData();
     this.closeFd();
     await fsp.rename(staged.path, this.finalPath);
     const synced = fsyncDirectory(join(this.finalPath, '..'));

@@ -1,0 +1,76 @@
+// When the filesystem storage makes an upload's data durable (src/adapters/local/fs-storage.ts):
+// a small file whose writes have all landed is synced before its CLOSE comes, and
+// commit then does not sync it again; a write that lands after that sync began makes
+// commit sync again. The fdatasync calls are the real ones, counted (and, in one test,
+// held back as a slow disk would).
+import type * as nodeFs from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const disk = vi.hoisted(() => ({ syncs: 0, hold: undefined as Promise<void> | undefined }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof nodeFs>();
+  const fdatasync = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
+    disk.syncs++;
+    const held = disk.hold;
+    if (held) void held.then(() => fs.fdatasync(fd, callback));
+    else fs.fdatasync(fd, callback);
+  };
+  return { ...fs, default: { ...fs, fdatasync }, fdatasync };
+});
+
+const EARLY_SYNC_MAX_BYTES = 1024 * 1024;
+const { FsStorage } = await import('../../src/adapters/local/fs-storage.js');
+
+let dir: string;
+let storage: InstanceType<typeof FsStorage>;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'thru-fs-sync-'));
+  storage = await new FsStorage({ root: dir }).init();
+  disk.syncs = 0;
+  disk.hold = undefined;
+});
+afterEach(async () => {
+  await storage.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const bytes = (n: number, fill: number) => Buffer.alloc(n, fill);
+
+describe('filesystem storage: syncing an upload', () => {
+  it('syncs a small file as soon as its writes have landed, and not again at fsync@openssh.com or commit', async () => {
+    const w = await storage.openWrite('small.bin', { mode: 'atomic', truncate: true });
+    await w.write(0, bytes(4096, 1));
+    expect(disk.syncs).toBe(1); // started before the client could send CLOSE
+    await w.sync();
+    await w.commit();
+    expect(disk.syncs).toBe(1);
+    expect(readFileSync(join(dir, 'small.bin'))).toEqual(bytes(4096, 1));
+  });
+
+  it('syncs again at commit when a write landed after the early sync began', async () => {
+    let release!: () => void;
+    disk.hold = new Promise((r) => (release = r));
+    const w = await storage.openWrite('two.bin', { mode: 'resumable', truncate: true });
+    await w.write(0, bytes(4096, 1));
+    expect(disk.syncs).toBe(1); // held: still under way when the next write lands
+    await w.write(4096, bytes(4096, 2));
+    expect(disk.syncs).toBe(1); // one sync at a time
+    const committed = w.commit();
+    release();
+    await committed;
+    expect(disk.syncs).toBe(2); // the second write is covered by a sync of its own
+    expect(readFileSync(join(dir, 'two.bin'))).toEqual(Buffer.concat([bytes(4096, 1), bytes(4096, 2)]));
+  });
+
+  it('leaves a larger file to the sync at commit', async () => {
+    const w = await storage.openWrite('large.bin', { mode: 'atomic', truncate: true });
+    await w.write(0, bytes(EARLY_SYNC_MAX_BYTES + 1, 3));
+    expect(disk.syncs).toBe(0);
+    await w.commit();
+    expect(disk.syncs).toBe(1);
+    expect(readFileSync(join(dir, 'large.bin')).length).toBe(EARLY_SYNC_MAX_BYTES + 1);
+  });
+});
