@@ -21,8 +21,7 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, default: { ...fs, fdatasync }, fdatasync };
 });
 
-const EARLY_SYNC_MAX_BYTES = 1024 * 1024;
-const { FsStorage } = await import('../../src/adapters/local/fs-storage.js');
+const { EARLY_SYNC_MAX_BYTES, FLUSH_BEHIND_BYTES, FsStorage } = await import('../../src/adapters/local/fs-storage.js');
 
 let dir: string;
 let storage: InstanceType<typeof FsStorage>;
@@ -63,6 +62,16 @@ describe('filesystem storage: syncing an upload', () => {
     await committed;
     expect(disk.syncs).toBe(2); // the second write is covered by a sync of its own
     expect(readFileSync(join(dir, 'two.bin'))).toEqual(Buffer.concat([bytes(4096, 1), bytes(4096, 2)]));
+  });
+
+  it('flushes a large upload behind it as it goes, so that commit only has the tail left', async () => {
+    const w = await storage.openWrite('big.bin', { mode: 'atomic', truncate: true });
+    const chunk = bytes(2 * 1024 * 1024, 4);
+    for (let at = 0; at < 2 * FLUSH_BEHIND_BYTES; at += chunk.length) await w.write(at, chunk);
+    expect(disk.syncs).toBeGreaterThanOrEqual(1); // before CLOSE
+    const before = disk.syncs;
+    await w.commit();
+    expect(disk.syncs).toBe(before + 1);
   });
 
   it('leaves a larger file to the sync at commit', async () => {
