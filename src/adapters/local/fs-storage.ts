@@ -9,7 +9,9 @@
 // (measured), and a small upload is mostly such calls. Whatever changes the filesystem
 // (creating, renaming, removing) stays asynchronous: those wait for the journal while
 // another upload's fsync commits it (0.3 ms per create measured), which must not stall
-// every session. The data directory must be on a local disk.
+// every session. A WRITE's bytes go into the page cache from the event loop too, until
+// the disk makes that slow (file-writes.ts); syncs run in the thread pool. The data
+// directory must be on a local disk.
 import {
   closeSync,
   constants,
@@ -22,8 +24,6 @@ import {
   promises as fsp,
   read as readCb,
   realpathSync,
-  write as writeCb,
-  writev as writevCb,
   type Dir,
   type Stats,
 } from 'node:fs';
@@ -48,6 +48,7 @@ import {
   type WriteData,
 } from '../../core/ports/storage.js';
 import { fromFsError } from './fs-errors.js';
+import { FileWrites } from './file-writes.js';
 import { streamToFile } from './stream-to-file.js';
 import { StagingPool, madeBy, stagingName } from './staging-pool.js';
 
@@ -58,36 +59,6 @@ const DIR_MODE = 0o700;
 const CURSOR_IDLE_MS = 5 * 60_000;
 /** Staging files kept ready: one for the next OPEN of a sequential client, one spare. */
 export const STAGING_POOL_SIZE = 2;
-
-const writeAll = (fd: number, data: Buffer, position: number) =>
-  new Promise<void>((resolve, reject) => {
-    const step = (offset: number) =>
-      writeCb(fd, data, offset, data.length - offset, position + offset, (err, written) => {
-        if (err) return reject(err);
-        if (offset + written < data.length) return step(offset + written);
-        resolve();
-      });
-    step(0);
-  });
-
-/** Pieces written with one pwritev: a WRITE's SSH packets go to the file uncopied. */
-const writevAll = (fd: number, pieces: readonly Buffer[], position: number) =>
-  new Promise<void>((resolve, reject) => {
-    const step = (rest: readonly Buffer[], at: number) =>
-      writevCb(fd, rest, at, (err, written) => {
-        if (err) return reject(err);
-        // A short write (rare: a full disk, a signal) goes on from where it stopped.
-        let skip = written;
-        let i = 0;
-        while (i < rest.length && skip >= rest[i]!.length) skip -= rest[i++]!.length;
-        if (i === rest.length) return resolve();
-        step([rest[i]!.subarray(skip), ...rest.slice(i + 1)], at + written);
-      });
-    step(pieces, position);
-  });
-
-const writeData = (fd: number, data: WriteData, position: number) =>
-  Buffer.isBuffer(data) ? writeAll(fd, data, position) : writevAll(fd, data, position);
 
 const dataSync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 
@@ -171,6 +142,7 @@ class FsWriter implements FileWriter {
   private syncedThrough = 0;
 
   constructor(
+    private readonly writes: FileWrites,
     private readonly fd: number,
     initialSize: number,
     /** The staging file of an atomic writer, and what to do while its publishing waits on the disk. */
@@ -189,7 +161,7 @@ class FsWriter implements FileWriter {
     if (position + length > this.size) this.size = position + length;
     this.changed = true;
     this.writesStarted++;
-    const p = writeData(this.fd, data, position).then(
+    const p = this.writes.write(this.fd, data, position).then(
       () => this.landed(),
       (err: unknown) => {
         this.failed ??= err;
@@ -333,6 +305,7 @@ export class FsStorage implements Storage {
   private readonly listeners: StorageEventListener[] = [];
   private readonly keepStaging: boolean;
   private pool: StagingPool | undefined;
+  private readonly writes = new FileWrites();
 
   constructor(options: FsStorageOptions) {
     this.root = options.root;
@@ -527,7 +500,7 @@ export class FsStorage implements Storage {
       const finish = (size: number) => this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
       // New staging files are made while a CLOSE waits for its folder's fsync (see staging-pool.ts).
       const stagedFile = staged === undefined ? undefined : { path: staged, whileSyncing: () => this.stagingPool.replenish() };
-      return new FsWriter(fd, initialSize, stagedFile, finalPath, finish, options.truncate || !existing);
+      return new FsWriter(this.writes, fd, initialSize, stagedFile, finalPath, finish, options.truncate || !existing);
     } catch (err) {
       // The caller's own refusal goes back as it was thrown.
       throw refusal ? refusal.err : fromFsError(err);
