@@ -69,6 +69,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   // Storage events go to the durable queue first; the pipeline works from there.
   const storage = await new FsStorage({
     root: join(dataDir, 'files'),
+    log: logger,
     onEvent: (event) => {
       queue.enqueue({ kind: 'storage-event', event }).catch((err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event'));
     },
@@ -182,6 +183,7 @@ export async function startLocalWorker(config: Config, logger: Logger, options: 
   const storage = await new FsStorage({
     root: join(dataDir, 'files'),
     keepStaging: true,
+    log: logger,
     onEvent: (event) => {
       queue.enqueue({ kind: 'storage-event', event }).then(
         () => process.send?.(JOB_QUEUED),

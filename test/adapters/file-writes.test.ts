@@ -44,11 +44,13 @@ const { FileWrites, OFFLOAD_MS, SLOW_WRITE_MS } = await import('../../src/adapte
 let dir: string;
 let fd: number;
 let writes: InstanceType<typeof FileWrites>;
+const offloads: number[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'thru-file-writes-'));
   fd = openSync(join(dir, 'f'), 'w+');
   Object.assign(io, { now: 0, inLoop: 0, inPool: 0, maxBytes: Infinity, slowBy: 0 });
-  writes = new FileWrites(() => io.now);
+  offloads.length = 0;
+  writes = new FileWrites({ clock: () => io.now, onOffload: (ms) => offloads.push(ms) });
 });
 afterEach(() => {
   closeSync(fd);
@@ -88,6 +90,7 @@ describe('file writes', () => {
     io.slowBy = SLOW_WRITE_MS + 1;
     await writes.write(fd, Buffer.from('b'), 1);
     expect(writes.offloaded).toBe(true);
+    expect(offloads).toEqual([SLOW_WRITE_MS + 1]); // told once, with how long the loop was held
     io.slowBy = 0;
     await writes.write(fd, Buffer.from('c'), 2);
     expect(io).toMatchObject({ inLoop: 2, inPool: 1 });

@@ -45,10 +45,20 @@ function writeInPool(fd: number, data: WriteData, position: number): Promise<voi
   });
 }
 
+export interface FileWritesOptions {
+  /** A write held the loop `heldMs`: the next OFFLOAD_MS go to the thread pool. */
+  onOffload?: (heldMs: number) => void;
+  /** Milliseconds, monotonic (tests move it). */
+  clock?: () => number;
+}
+
 export class FileWrites {
   private offloadedUntil = Number.NEGATIVE_INFINITY;
+  private readonly clock: () => number;
 
-  constructor(private readonly clock: () => number = () => performance.now()) {}
+  constructor(private readonly options: FileWritesOptions = {}) {
+    this.clock = options.clock ?? (() => performance.now());
+  }
 
   /** Whether writes go to the thread pool now (a recent write was slow). */
   get offloaded(): boolean {
@@ -64,7 +74,10 @@ export class FileWrites {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     const end = this.clock();
-    if (end - start > SLOW_WRITE_MS) this.offloadedUntil = end + OFFLOAD_MS;
+    if (end - start > SLOW_WRITE_MS) {
+      this.offloadedUntil = end + OFFLOAD_MS;
+      this.options.onOffload?.(end - start);
+    }
     return Promise.resolve();
   }
 }

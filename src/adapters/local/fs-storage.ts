@@ -47,8 +47,9 @@ import {
   type StorageEventName,
   type WriteData,
 } from '../../core/ports/storage.js';
+import type { Log } from '../../core/ports/logger.js';
 import { fromFsError } from './fs-errors.js';
-import { FileWrites } from './file-writes.js';
+import { FileWrites, OFFLOAD_MS } from './file-writes.js';
 import { streamToFile } from './stream-to-file.js';
 import { StagingPool, madeBy, stagingName } from './staging-pool.js';
 
@@ -295,6 +296,8 @@ export interface FsStorageOptions {
    * (an SFTP worker) is using it, and the main process cleared it when it started.
    */
   keepStaging?: boolean;
+  /** Told when a slow write sends writes to the thread pool for a while (see file-writes.ts). */
+  log?: Log;
 }
 
 export class FsStorage implements Storage {
@@ -305,13 +308,21 @@ export class FsStorage implements Storage {
   private readonly listeners: StorageEventListener[] = [];
   private readonly keepStaging: boolean;
   private pool: StagingPool | undefined;
-  private readonly writes = new FileWrites();
+  private readonly writes: FileWrites;
 
   constructor(options: FsStorageOptions) {
     this.root = options.root;
     this.keepStaging = options.keepStaging ?? false;
     this.staging = join(options.root, STAGING);
     if (options.onEvent) this.listeners.push(options.onEvent);
+    const log = options.log;
+    this.writes = new FileWrites({
+      onOffload: (heldMs) =>
+        log?.warn(
+          { heldMs: Math.round(heldMs), forSeconds: OFFLOAD_MS / 1000, dataDir: this.root },
+          'a write to the data folder held the event loop: writing through the thread pool for a while (a slow or busy disk)',
+        ),
+    });
   }
 
   /** Create the root; staging files left by a crash are uploads that never closed: drop them. */
