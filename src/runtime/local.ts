@@ -70,9 +70,9 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   const storage = await new FsStorage({
     root: join(dataDir, 'files'),
     log: logger,
-    onEvent: (event) => {
-      queue.enqueue({ kind: 'storage-event', event }).catch((err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event'));
-    },
+    // Queued durably before the change is answered (see wal-sync.ts).
+    onEvent: (event) =>
+      queue.enqueue({ kind: 'storage-event', event }).catch((err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event')),
   }).init();
   const pipeline = new PostUploadPipeline({
     directory,
@@ -184,12 +184,11 @@ export async function startLocalWorker(config: Config, logger: Logger, options: 
     root: join(dataDir, 'files'),
     keepStaging: true,
     log: logger,
-    onEvent: (event) => {
+    onEvent: (event) =>
       queue.enqueue({ kind: 'storage-event', event }).then(
-        () => process.send?.(JOB_QUEUED),
+        () => void process.send?.(JOB_QUEUED),
         (err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event'),
-      );
-    },
+      ),
   }).init();
   const bruteForce = new BruteForceGuard(directory, systemClock, { ...config.bruteForce, ...options.bruteForce });
   const sftp = frontEnd(config, logger, options, { hostKey, directory, storage, bruteForce });

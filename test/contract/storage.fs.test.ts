@@ -11,7 +11,12 @@ describeStorageContract(
   async () => {
     const root = await mkdtemp(join(tmpdir(), 'thru-fs-contract-'));
     const events: StorageEvent[] = [];
-    const storage = await new FsStorage({ root, onEvent: (e) => events.push(e) }).init();
+    const storage = await new FsStorage({
+      root,
+      onEvent: (e) => {
+        events.push(e);
+      },
+    }).init();
     return {
       storage,
       events,

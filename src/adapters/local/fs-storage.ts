@@ -149,7 +149,8 @@ class FsWriter implements FileWriter {
     /** The staging file of an atomic writer, and what to do while its publishing waits on the disk. */
     private readonly staged: { path: string; whileSyncing: () => void } | undefined,
     private readonly finalPath: string,
-    private readonly finish: (size: number) => void,
+    /** Emits the upload's event; resolves once the listeners have it (durably, for the local queue). */
+    private readonly finish: (size: number) => Promise<void>,
     /** The file at the key was created or emptied at open (resumable writers). */
     private changed: boolean,
   ) {
@@ -238,7 +239,7 @@ class FsWriter implements FileWriter {
       await this.discard();
       throw fromFsError(err);
     }
-    this.finish(this.size);
+    await this.finish(this.size);
   }
 
   /**
@@ -246,17 +247,18 @@ class FsWriter implements FileWriter {
    * The storage event goes out as soon as the file is visible under its name (S3's too
    * once the object is), while the folder's fsync is under way: queueing it costs
    * 60–90 µs of the event loop, which a small file's CLOSE then no longer waits for on
-   * top of the sync. The staging pool refills then too. Should that fsync fail, the
-   * CLOSE fails with the file in place and its event out; a retry makes a new version.
+   * top of the sync, and the queue makes it durable alongside. The staging pool refills
+   * then too. Should that fsync fail, the CLOSE fails with the file in place and its
+   * event out; a retry makes a new version.
    */
   private async publish(staged: { path: string; whileSyncing: () => void }): Promise<void> {
     await this.syncData();
     this.closeFd();
     await fsp.rename(staged.path, this.finalPath);
     const synced = fsyncDirectory(join(this.finalPath, '..'));
-    this.finish(this.size);
+    const told = this.finish(this.size);
     staged.whileSyncing();
-    await synced;
+    await Promise.all([synced, told]);
   }
 
   async abort(): Promise<void> {
@@ -266,7 +268,7 @@ class FsWriter implements FileWriter {
     await this.discard();
     // What a resumable writer received stays at the key: report it, as S3 reports the
     // upload its adapter completes on abort.
-    if (!this.staged && this.changed) this.finish(this.size);
+    if (!this.staged && this.changed) await this.finish(this.size);
   }
 
   /** Close the descriptor if still open and drop the staging file; keep a resumable file. */
@@ -364,9 +366,15 @@ export class FsStorage implements Storage {
     this.cursors.clear();
   }
 
-  private emit(name: StorageEventName, key: string, size: number, extra: Partial<StorageEvent> = {}): void {
+  /** Tell the listeners; resolves once those that return a promise are done (they report their own failures). */
+  private emit(name: StorageEventName, key: string, size: number, extra: Partial<StorageEvent> = {}): Promise<void> {
     const event: StorageEvent = { name, key, size, version: newVersion(), at: new Date().toISOString(), ...extra };
-    for (const listener of this.listeners) listener(event);
+    const pending: Promise<void>[] = [];
+    for (const listener of this.listeners) {
+      const told = listener(event);
+      if (told) pending.push(told.catch(() => undefined));
+    }
+    return pending.length === 0 ? Promise.resolve() : Promise.all(pending).then(() => undefined);
   }
 
   /** Path of a key; refuses anything that could leave the root, whoever asks. */
@@ -540,7 +548,7 @@ export class FsStorage implements Storage {
       const st = lstatSync(path);
       if (st.isDirectory()) throw isADirectory('that');
       await fsp.unlink(path);
-      this.emit('ObjectRemoved:Delete', key, 0);
+      await this.emit('ObjectRemoved:Delete', key, 0);
     } catch (err) {
       throw fromFsError(err);
     }
@@ -562,11 +570,10 @@ export class FsStorage implements Storage {
       }
       // The events go out while the folder's fsync is under way (see FsWriter.publish).
       const synced = fsyncDirectory(join(toPath, '..'));
-      if (st.isFile()) {
-        this.emit('ObjectCreated:Copy', to, st.size, { renamedFrom: from, meta: options.meta });
-        this.emit('ObjectRemoved:Delete', from, 0);
-      }
-      await synced;
+      const told = st.isFile()
+        ? [this.emit('ObjectCreated:Copy', to, st.size, { renamedFrom: from, meta: options.meta }), this.emit('ObjectRemoved:Delete', from, 0)]
+        : [];
+      await Promise.all([synced, ...told]);
     } catch (err) {
       throw fromFsError(err);
     }
@@ -594,7 +601,7 @@ export class FsStorage implements Storage {
       await fsp.rm(staged, { force: true }).catch(() => undefined);
       throw fromFsError(err);
     }
-    this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
+    await this.emit('ObjectCreated:Put', key, size, { meta: options.meta });
     return { size };
   }
 

@@ -1,4 +1,5 @@
-// The pipeline's job queue in SQLite: durable, at-least-once, with delays. A job is
+// The pipeline's job queue in SQLite: durable, at-least-once, with delays. enqueue
+// resolves once the job is on disk, power loss included (wal-sync.ts). A job is
 // deleted only after its handler succeeded; jobs a killed process was running are
 // picked up again at the next start. A job that keeps failing (a bug, not a delivery
 // error: the pipeline records those itself) is set aside after MAX_ATTEMPTS.
@@ -17,6 +18,7 @@
 import type Database from 'better-sqlite3';
 import type { EnqueueOptions, Job, JobQueue } from '../../core/ports/queue.js';
 import type { Log } from '../../core/ports/logger.js';
+import { WalSync } from './wal-sync.js';
 
 const MAX_ATTEMPTS = 20;
 const SET_ASIDE = 2;
@@ -49,10 +51,15 @@ export class SqliteJobQueue implements JobQueue {
   /** Due jobs may exist in the table that no claim has seen: saves an empty look after every job. */
   private unseen = true;
 
+  /** Commits made durable before enqueue returns (see wal-sync.ts); none for an in-memory database. */
+  private readonly walSync: WalSync | undefined;
+
   constructor(
     private readonly db: Database.Database,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.walSync = db.memory ? undefined : new WalSync(db.name);
+  }
 
   async enqueue(job: Job, options: EnqueueOptions = {}): Promise<void> {
     const runAt = Date.now() + Math.max(0, options.delaySeconds ?? 0) * 1000;
@@ -62,13 +69,14 @@ export class SqliteJobQueue implements JobQueue {
       return Number(this.db.prepare('INSERT INTO jobs (run_at, payload) VALUES (?, ?)').run(runAt, payload).lastInsertRowid);
     }).immediate();
     this.forgetFinished();
-    if (options.delaySeconds) {
-      this.schedule();
-      return;
+    if (options.delaySeconds) this.schedule();
+    else {
+      if (this.handler && this.handed.size < MAX_HANDED) this.handed.set(id, { id, payload, attempts: 0 });
+      else this.unseen = true;
+      this.pumpSoon();
     }
-    if (this.handler && this.handed.size < MAX_HANDED) this.handed.set(id, { id, payload, attempts: 0 });
-    else this.unseen = true;
-    this.pumpSoon();
+    // On disk before the caller goes on: a storage event's CLOSE is answered after this.
+    await this.walSync?.sync();
   }
 
   /** Start working; jobs a previous process left running are taken up again. */
@@ -89,6 +97,7 @@ export class SqliteJobQueue implements JobQueue {
     this.wake = undefined;
     await Promise.allSettled([...this.inflight]);
     this.flushFinished();
+    await this.walSync?.close();
   }
 
   /** Look for jobs again: another process (an SFTP worker) has added some. */

@@ -1,7 +1,9 @@
 // The local SQLite database: one file in the data directory holding the directory and
 // the pipeline's job queue. Schema changes are numbered migrations tracked in
 // PRAGMA user_version. WAL with synchronous=NORMAL: a commit survives a killed
-// process; only an OS crash can lose the last few milliseconds.
+// process, but an OS crash or power loss can roll back what was committed since the
+// last checkpoint; the job queue syncs the WAL itself after each enqueue (wal-sync.ts),
+// so that a storage event whose change was answered is never lost.
 import Database from 'better-sqlite3';
 
 export const MIGRATIONS: string[] = [

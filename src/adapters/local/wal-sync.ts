@@ -1,0 +1,58 @@
+// Makes SQLite's commits so far survive a power loss, off the event loop.
+//
+// The database runs WAL with synchronous=NORMAL: a commit is written to the WAL file but
+// synced only at the next checkpoint, so an OS crash can roll back what was committed
+// since (up to the kernel's writeback delay, ~30 s). For most rows that is acceptable;
+// not for a storage event whose upload's CLOSE was answered: the file would be there and
+// never delivered. synchronous=FULL would fsync inside better-sqlite3's synchronous
+// commit, holding the event loop for every session. Instead, an fdatasync of the WAL
+// file runs in the thread pool after the commit (a descriptor of our own flushes the
+// same file's pages), while the upload's folder fsync runs too. Calls that arrive while
+// one runs share the next: one fdatasync covers every commit before it started.
+import { closeSync, fdatasync, openSync } from 'node:fs';
+
+const dataSync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+
+export class WalSync {
+  private fd: number | undefined;
+  private current: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  /** `databaseFile`: the SQLite database in WAL mode; its WAL is `<file>-wal`. */
+  constructor(private readonly databaseFile: string) {}
+
+  /** Resolves once every commit made before the call is on disk. */
+  sync(): Promise<void> {
+    if (!this.current) return this.start();
+    // The sync under way may have started before the caller's commit: wait for the next.
+    this.queued ??= this.current
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.start();
+      });
+    return this.queued;
+  }
+
+  /** Close the WAL's descriptor once no sync uses it (a later sync opens it again). */
+  async close(): Promise<void> {
+    while (this.current || this.queued) await (this.queued ?? this.current)!.catch(() => undefined);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private start(): Promise<void> {
+    const p = this.flush().finally(() => {
+      if (this.current === p) this.current = undefined;
+    });
+    this.current = p;
+    return p;
+  }
+
+  private async flush(): Promise<void> {
+    // Opened at the first sync: the WAL exists once something was committed. SQLite keeps
+    // the file (it rewrites it from the start after a checkpoint) while a connection is open.
+    this.fd ??= openSync(`${this.databaseFile}-wal`, 'r');
+    await dataSync(this.fd);
+  }
+}
