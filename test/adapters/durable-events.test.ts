@@ -90,6 +90,19 @@ describe('SQLite queue on a file', () => {
   });
 });
 
+describe('SQLite queue on a file not in WAL mode', () => {
+  it('enqueues without a WAL to sync (SQLite syncs its rollback journal itself)', async () => {
+    const db = openDatabase(join(dir, 'thru.db'));
+    db.pragma('journal_mode = DELETE');
+    const queue = new SqliteJobQueue(db, createLogger('silent'));
+    await queue.enqueue({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } });
+    expect(walSyncs()).toBe(0);
+    expect(queue.pending()).toBe(1);
+    await queue.stop();
+    db.close();
+  });
+});
+
 describe('filesystem storage with a listener that queues durably', () => {
   it('answers commit and rename only once the listener is done', async () => {
     const waiting: Array<() => void> = [];

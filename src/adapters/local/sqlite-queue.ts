@@ -51,14 +51,15 @@ export class SqliteJobQueue implements JobQueue {
   /** Due jobs may exist in the table that no claim has seen: saves an empty look after every job. */
   private unseen = true;
 
-  /** Commits made durable before enqueue returns (see wal-sync.ts); none for an in-memory database. */
+  /** Commits made durable before enqueue returns (see wal-sync.ts); none for an in-memory database or one not in WAL mode. */
   private readonly walSync: WalSync | undefined;
 
   constructor(
     private readonly db: Database.Database,
     private readonly log: Log,
   ) {
-    this.walSync = db.memory ? undefined : new WalSync(db.name);
+    const wal = !db.memory && db.pragma('journal_mode', { simple: true }) === 'wal';
+    this.walSync = wal ? new WalSync(db.name) : undefined;
   }
 
   async enqueue(job: Job, options: EnqueueOptions = {}): Promise<void> {

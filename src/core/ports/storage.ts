@@ -152,7 +152,7 @@ export interface StorageEvent {
 
 /**
  * Told of each change once it is visible. A listener that returns a promise holds the
- * change's answer (CLOSE, RENAME, REMOVE) until it settles: the local runtime's queues
- * the event durably first. It reports its own failures; a rejection is ignored.
+ * change's answer (CLOSE, RENAME, REMOVE) until it settles: the local runtime's listener
+ * queues the event durably first. It reports its own failures; a rejection is ignored.
  */
 export type StorageEventListener = (event: StorageEvent) => void | Promise<void>;
