@@ -15,9 +15,7 @@
 import {
   closeSync,
   constants,
-  fdatasync,
   fstatSync,
-  fsync,
   lstatSync,
   open as openCb,
   openSync,
@@ -50,6 +48,7 @@ import {
 import type { Log } from '../../core/ports/logger.js';
 import { fromFsError } from './fs-errors.js';
 import { FileWrites, OFFLOAD_MS } from './file-writes.js';
+import { dataSync, fsyncDirectory } from './fs-sync.js';
 import { streamToFile } from './stream-to-file.js';
 import { StagingPool, madeBy, stagingName } from './staging-pool.js';
 
@@ -61,25 +60,12 @@ const CURSOR_IDLE_MS = 5 * 60_000;
 /** Staging files kept ready: one for the next OPEN of a sequential client, one spare. */
 export const STAGING_POOL_SIZE = 2;
 
-const dataSync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-
 const openFd = (path: string, flags: number, mode = FILE_MODE) =>
   new Promise<number>((resolve, reject) => openCb(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
-
-const fullSync = (fd: number) => new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
 
 /** Opaque and unique; randomUUID draws on a cached pool (randomBytes costs ~10 µs a call here). */
 const newVersion = () => randomUUID();
 
-/** Make a rename in `path` durable. */
-async function fsyncDirectory(path: string): Promise<void> {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await fullSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 class FsReader implements FileReader {
   private closed = false;

@@ -9,9 +9,8 @@
 // file runs in the thread pool after the commit (a descriptor of our own flushes the
 // same file's pages), while the upload's folder fsync runs too. Calls that arrive while
 // one runs share the next: one fdatasync covers every commit before it started.
-import { closeSync, fdatasync, openSync } from 'node:fs';
-
-const dataSync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+import { closeSync, openSync } from 'node:fs';
+import { dataSync } from './fs-sync.js';
 
 export class WalSync {
   private fd: number | undefined;
