@@ -49,6 +49,18 @@ describe('filesystem storage: syncing an upload', () => {
     expect(readFileSync(join(dir, 'small.bin'))).toEqual(bytes(4096, 1));
   });
 
+  it('waits for the short WRITE that ends a file cut into full-size ones', async () => {
+    const w = await storage.openWrite('cut.bin', { mode: 'atomic', truncate: true });
+    await w.write(0, bytes(32 * 1024, 1));
+    await w.write(32 * 1024, bytes(32 * 1024, 2));
+    expect(disk.syncs).toBe(0); // full-size pieces: more is coming
+    await w.write(64 * 1024, bytes(100, 3));
+    expect(disk.syncs).toBe(1); // the short last one
+    await w.commit();
+    expect(disk.syncs).toBe(1);
+    expect(readFileSync(join(dir, 'cut.bin')).length).toBe(64 * 1024 + 100);
+  });
+
   it('syncs again at commit when a write landed after the early sync began', async () => {
     let release!: () => void;
     disk.hold = new Promise((r) => (release = r));
