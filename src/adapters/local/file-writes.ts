@@ -60,11 +60,6 @@ export class FileWrites {
     this.clock = options.clock ?? (() => performance.now());
   }
 
-  /** Whether writes go to the thread pool now (a recent write was slow). */
-  get offloaded(): boolean {
-    return this.clock() < this.offloadedUntil;
-  }
-
   write(fd: number, data: WriteData, position: number): Promise<void> {
     const start = this.clock();
     if (start < this.offloadedUntil) return writeInPool(fd, data, position);
