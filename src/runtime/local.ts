@@ -72,7 +72,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     log: logger,
     // Queued durably before the change is answered (see wal-sync.ts).
     onEvent: (event) =>
-      queue.enqueue({ kind: 'storage-event', event }).catch((err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event')),
+      queue.enqueueDurably({ kind: 'storage-event', event }).catch((err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event')),
   }).init();
   const pipeline = new PostUploadPipeline({
     directory,
@@ -185,7 +185,7 @@ export async function startLocalWorker(config: Config, logger: Logger, options: 
     keepStaging: true,
     log: logger,
     onEvent: (event) =>
-      queue.enqueue({ kind: 'storage-event', event }).then(
+      queue.enqueueDurably({ kind: 'storage-event', event }).then(
         () => void process.send?.(JOB_QUEUED),
         (err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event'),
       ),

@@ -1,6 +1,6 @@
 // A storage event is on disk before its change is answered (src/adapters/local/wal-sync.ts):
-// the queue syncs SQLite's WAL after each enqueue, sharing one fdatasync among the
-// enqueues that wait together, and the filesystem storage holds CLOSE and RENAME until
+// the queue syncs SQLite's WAL after a storage event's enqueue, sharing one fdatasync
+// among the enqueues that wait together, and the filesystem storage holds CLOSE and RENAME until
 // its listener has queued the event. A power loss cannot be staged here: the syncs are
 // the real calls, counted and held back as a slow disk would.
 import type * as nodeFs from 'node:fs';
@@ -75,16 +75,18 @@ describe('WAL sync', () => {
 });
 
 describe('SQLite queue on a file', () => {
-  it('resolves enqueue only once the WAL holding the job is synced', async () => {
+  it('resolves enqueueDurably only once the WAL holding the job is synced; a job a job adds does not wait', async () => {
     const db = openDatabase(join(dir, 'thru.db'));
     const queue = new SqliteJobQueue(db, createLogger('silent'));
+    await queue.enqueue({ kind: 'deliver', transferId: 't', deliveryId: 'd' });
+    expect(walSyncs()).toBe(0);
     const release = gate();
-    const queued = queue.enqueue({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } });
+    const queued = queue.enqueueDurably({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } });
     expect(await settled(queued)).toBe(false); // committed, not yet on disk
     expect(walSyncs()).toBe(1);
     release();
     await queued;
-    expect(queue.pending()).toBe(1);
+    expect(queue.pending()).toBe(2);
     await queue.stop();
     db.close();
   });
@@ -95,7 +97,7 @@ describe('SQLite queue on a file not in WAL mode', () => {
     const db = openDatabase(join(dir, 'thru.db'));
     db.pragma('journal_mode = DELETE');
     const queue = new SqliteJobQueue(db, createLogger('silent'));
-    await queue.enqueue({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } });
+    await queue.enqueueDurably({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } });
     expect(walSyncs()).toBe(0);
     expect(queue.pending()).toBe(1);
     await queue.stop();

@@ -1,5 +1,4 @@
-// The pipeline's job queue in SQLite: durable, at-least-once, with delays. enqueue
-// resolves once the job is on disk, power loss included (wal-sync.ts). A job is
+// The pipeline's job queue in SQLite: durable, at-least-once, with delays. A job is
 // deleted only after its handler succeeded; jobs a killed process was running are
 // picked up again at the next start. A job that keeps failing (a bug, not a delivery
 // error: the pipeline records those itself) is set aside after MAX_ATTEMPTS.
@@ -15,6 +14,13 @@
 // handed to its handler from memory, without a SELECT to find it again, and a finished
 // job's row is deleted in the next enqueue's transaction (or within DELETE_DELAY_MS).
 // A process killed in between runs that job once more, which at-least-once allows.
+//
+// A commit survives a killed process; an OS crash or power loss can roll back the last
+// ones (synchronous=NORMAL, see sqlite.ts). enqueueDurably also waits for the WAL to be
+// on disk (wal-sync.ts): for a job someone outside was told about, a storage event
+// whose CLOSE is answered next. Jobs that jobs add need not wait: their parent's row is
+// deleted by a later commit to the same WAL, which a crash rolls back first, so the
+// parent runs again.
 import type Database from 'better-sqlite3';
 import type { EnqueueOptions, Job, JobQueue } from '../../core/ports/queue.js';
 import type { Log } from '../../core/ports/logger.js';
@@ -51,7 +57,7 @@ export class SqliteJobQueue implements JobQueue {
   /** Due jobs may exist in the table that no claim has seen: saves an empty look after every job. */
   private unseen = true;
 
-  /** Commits made durable before enqueue returns (see wal-sync.ts); none for an in-memory database or one not in WAL mode. */
+  /** For enqueueDurably; none for an in-memory database or one not in WAL mode. */
   private readonly walSync: WalSync | undefined;
 
   constructor(
@@ -76,7 +82,11 @@ export class SqliteJobQueue implements JobQueue {
       else this.unseen = true;
       this.pumpSoon();
     }
-    // On disk before the caller goes on: a storage event's CLOSE is answered after this.
+  }
+
+  /** enqueue, resolving once the job is on disk, power loss included. */
+  async enqueueDurably(job: Job): Promise<void> {
+    await this.enqueue(job);
     await this.walSync?.sync();
   }
 

@@ -2,8 +2,8 @@
 // the pipeline's job queue. Schema changes are numbered migrations tracked in
 // PRAGMA user_version. WAL with synchronous=NORMAL: a commit survives a killed
 // process, but an OS crash or power loss can roll back what was committed since the
-// last checkpoint; the job queue syncs the WAL itself after each enqueue (wal-sync.ts),
-// so that a storage event whose change was answered is never lost.
+// last checkpoint; the job queue syncs the WAL itself after a storage event's enqueue
+// (wal-sync.ts), so that an event whose change was answered is never lost.
 import Database from 'better-sqlite3';
 
 export const MIGRATIONS: string[] = [
