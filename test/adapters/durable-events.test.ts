@@ -3,28 +3,13 @@
 // among the enqueues that wait together, and the filesystem storage holds CLOSE and RENAME until
 // its listener has queued the event. A power loss cannot be staged here: the syncs are
 // the real calls, counted and held back as a slow disk would.
-import type * as nodeFs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { holdSyncs, resetSyncs, syncs } from '../support/held-syncs.js';
 
-const disk = vi.hoisted(() => ({ synced: [] as string[], paths: new Map<number, string>(), hold: undefined as Promise<void> | undefined }));
-vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof nodeFs>();
-  const openSync = (path: nodeFs.PathLike, flags?: nodeFs.OpenMode, mode?: nodeFs.Mode) => {
-    const fd = fs.openSync(path, flags ?? 'r', mode);
-    disk.paths.set(fd, String(path));
-    return fd;
-  };
-  const fdatasync = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
-    disk.synced.push(disk.paths.get(fd) ?? `fd ${fd}`);
-    const held = disk.hold;
-    if (held) void held.then(() => fs.fdatasync(fd, callback));
-    else fs.fdatasync(fd, callback);
-  };
-  return { ...fs, default: { ...fs, fdatasync, openSync }, fdatasync, openSync };
-});
+vi.mock('node:fs', async (importOriginal) => (await import('../support/held-syncs.js')).withRecordedSyncs(await importOriginal()));
 
 const { WalSync } = await import('../../src/adapters/local/wal-sync.js');
 const { SqliteJobQueue } = await import('../../src/adapters/local/sqlite-queue.js');
@@ -35,26 +20,17 @@ const { createLogger } = await import('../../src/log.js');
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'thru-durable-'));
-  disk.synced.length = 0;
-  disk.hold = undefined;
+  resetSyncs();
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const walSyncs = () => disk.synced.filter((p) => p.endsWith('-wal')).length;
+const walSyncs = () => syncs.done.filter((p) => p.endsWith('-wal')).length;
 const settled = async (p: Promise<unknown>) => {
   let done = false;
   void p.then(() => (done = true));
   await new Promise((r) => setTimeout(r, 20));
   return done;
 };
-function gate() {
-  let open!: () => void;
-  disk.hold = new Promise<void>((r) => (open = r));
-  return () => {
-    disk.hold = undefined;
-    open();
-  };
-}
 
 describe('WAL sync', () => {
   it('syncs the WAL file; calls made while one runs share the next', async () => {
@@ -62,13 +38,13 @@ describe('WAL sync', () => {
     const db = openDatabase(file);
     db.exec('CREATE TABLE t (x)');
     const wal = new WalSync(file);
-    const release = gate();
+    const release = holdSyncs();
     const first = wal.sync();
     const later = [wal.sync(), wal.sync(), wal.sync()];
-    expect(disk.synced).toEqual([`${file}-wal`]);
+    expect(syncs.done).toEqual([`${file}-wal`]);
     release();
     await Promise.all([first, ...later]);
-    expect(disk.synced).toEqual([`${file}-wal`, `${file}-wal`]); // not four
+    expect(syncs.done).toEqual([`${file}-wal`, `${file}-wal`]); // not four
     await wal.close();
     db.close();
   });
@@ -80,7 +56,7 @@ describe('SQLite queue on a file', () => {
     const queue = new SqliteJobQueue(db, createLogger('silent'));
     await queue.enqueue({ kind: 'deliver', transferId: 't', deliveryId: 'd' });
     expect(walSyncs()).toBe(0);
-    const release = gate();
+    const release = holdSyncs();
     const queued = queue.enqueueDurably({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } });
     expect(await settled(queued)).toBe(false); // committed, not yet on disk
     expect(walSyncs()).toBe(1);

@@ -3,23 +3,13 @@
 // commit then does not sync it again; a write that lands after that sync began makes
 // commit sync again. The fdatasync calls are the real ones, counted (and, in one test,
 // held back as a slow disk would).
-import type * as nodeFs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { holdSyncs, resetSyncs, syncs } from '../support/held-syncs.js';
 
-const disk = vi.hoisted(() => ({ syncs: 0, hold: undefined as Promise<void> | undefined }));
-vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof nodeFs>();
-  const fdatasync = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
-    disk.syncs++;
-    const held = disk.hold;
-    if (held) void held.then(() => fs.fdatasync(fd, callback));
-    else fs.fdatasync(fd, callback);
-  };
-  return { ...fs, default: { ...fs, fdatasync }, fdatasync };
-});
+vi.mock('node:fs', async (importOriginal) => (await import('../support/held-syncs.js')).withRecordedSyncs(await importOriginal()));
 
 const { EARLY_SYNC_MAX_BYTES, FLUSH_BEHIND_BYTES, FsStorage } = await import('../../src/adapters/local/fs-storage.js');
 
@@ -28,8 +18,7 @@ let storage: InstanceType<typeof FsStorage>;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'thru-fs-sync-'));
   storage = await new FsStorage({ root: dir }).init();
-  disk.syncs = 0;
-  disk.hold = undefined;
+  resetSyncs();
 });
 afterEach(async () => {
   await storage.close();
@@ -42,10 +31,10 @@ describe('filesystem storage: syncing an upload', () => {
   it('syncs a small file as soon as its writes have landed, and not again at fsync@openssh.com or commit', async () => {
     const w = await storage.openWrite('small.bin', { mode: 'atomic', truncate: true });
     await w.write(0, bytes(4096, 1));
-    expect(disk.syncs).toBe(1); // started before the client could send CLOSE
+    expect(syncs.done.length).toBe(1); // started before the client could send CLOSE
     await w.sync();
     await w.commit();
-    expect(disk.syncs).toBe(1);
+    expect(syncs.done.length).toBe(1);
     expect(readFileSync(join(dir, 'small.bin'))).toEqual(bytes(4096, 1));
   });
 
@@ -53,26 +42,25 @@ describe('filesystem storage: syncing an upload', () => {
     const w = await storage.openWrite('cut.bin', { mode: 'atomic', truncate: true });
     await w.write(0, bytes(32 * 1024, 1));
     await w.write(32 * 1024, bytes(32 * 1024, 2));
-    expect(disk.syncs).toBe(0); // full-size pieces: more is coming
+    expect(syncs.done.length).toBe(0); // full-size pieces: more is coming
     await w.write(64 * 1024, bytes(100, 3));
-    expect(disk.syncs).toBe(1); // the short last one
+    expect(syncs.done.length).toBe(1); // the short last one
     await w.commit();
-    expect(disk.syncs).toBe(1);
+    expect(syncs.done.length).toBe(1);
     expect(readFileSync(join(dir, 'cut.bin')).length).toBe(64 * 1024 + 100);
   });
 
   it('syncs again at commit when a write landed after the early sync began', async () => {
-    let release!: () => void;
-    disk.hold = new Promise((r) => (release = r));
+    const release = holdSyncs();
     const w = await storage.openWrite('two.bin', { mode: 'resumable', truncate: true });
     await w.write(0, bytes(4096, 1));
-    expect(disk.syncs).toBe(1); // held: still under way when the next write lands
+    expect(syncs.done.length).toBe(1); // held: still under way when the next write lands
     await w.write(4096, bytes(4096, 2));
-    expect(disk.syncs).toBe(1); // one sync at a time
+    expect(syncs.done.length).toBe(1); // one sync at a time
     const committed = w.commit();
     release();
     await committed;
-    expect(disk.syncs).toBe(2); // the second write is covered by a sync of its own
+    expect(syncs.done.length).toBe(2); // the second write is covered by a sync of its own
     expect(readFileSync(join(dir, 'two.bin'))).toEqual(Buffer.concat([bytes(4096, 1), bytes(4096, 2)]));
   });
 
@@ -80,18 +68,18 @@ describe('filesystem storage: syncing an upload', () => {
     const w = await storage.openWrite('big.bin', { mode: 'atomic', truncate: true });
     const chunk = bytes(2 * 1024 * 1024, 4);
     for (let at = 0; at < 2 * FLUSH_BEHIND_BYTES; at += chunk.length) await w.write(at, chunk);
-    expect(disk.syncs).toBeGreaterThanOrEqual(1); // before CLOSE
-    const before = disk.syncs;
+    expect(syncs.done.length).toBeGreaterThanOrEqual(1); // before CLOSE
+    const before = syncs.done.length;
     await w.commit();
-    expect(disk.syncs).toBe(before + 1);
+    expect(syncs.done.length).toBe(before + 1);
   });
 
   it('leaves a larger file to the sync at commit', async () => {
     const w = await storage.openWrite('large.bin', { mode: 'atomic', truncate: true });
     await w.write(0, bytes(EARLY_SYNC_MAX_BYTES + 1, 3));
-    expect(disk.syncs).toBe(0);
+    expect(syncs.done.length).toBe(0);
     await w.commit();
-    expect(disk.syncs).toBe(1);
+    expect(syncs.done.length).toBe(1);
     expect(readFileSync(join(dir, 'large.bin')).length).toBe(EARLY_SYNC_MAX_BYTES + 1);
   });
 });

@@ -1,0 +1,46 @@
+// node:fs for `vi.mock('node:fs')`: the real calls, with every fdatasync recorded (by the
+// path its descriptor was opened with through openSync, else "fd N") and, while a hold is
+// on, held back until it is lifted, as a slow disk would hold them.
+import type * as nodeFs from 'node:fs';
+
+export const syncs = {
+  /** What each fdatasync was for, in call order. */
+  done: [] as string[],
+  /** Which syncs a hold applies to. */
+  holdIf: (_what: string) => true,
+  hold: undefined as Promise<void> | undefined,
+};
+
+const opened = new Map<number, string>();
+
+export function resetSyncs(): void {
+  syncs.done.length = 0;
+  syncs.holdIf = () => true;
+  syncs.hold = undefined;
+}
+
+/** Hold the syncs from now on (those `holdIf` picks); call the result to let them go. */
+export function holdSyncs(): () => void {
+  let lift!: () => void;
+  syncs.hold = new Promise<void>((resolve) => (lift = resolve));
+  return () => {
+    syncs.hold = undefined;
+    lift();
+  };
+}
+
+export function withRecordedSyncs(fs: typeof nodeFs) {
+  const openSync = (path: nodeFs.PathLike, flags?: nodeFs.OpenMode, mode?: nodeFs.Mode) => {
+    const fd = fs.openSync(path, flags ?? 'r', mode);
+    opened.set(fd, String(path));
+    return fd;
+  };
+  const fdatasync = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
+    const what = opened.get(fd) ?? `fd ${fd}`;
+    syncs.done.push(what);
+    const held = syncs.hold && syncs.holdIf(what) ? syncs.hold : undefined;
+    if (held) void held.then(() => fs.fdatasync(fd, callback));
+    else fs.fdatasync(fd, callback);
+  };
+  return { ...fs, default: { ...fs, fdatasync, openSync }, fdatasync, openSync };
+}
