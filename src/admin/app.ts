@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { BruteForceGuard } from '../core/brute-force.js';
+import { CoreError } from '../core/errors.js';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Directory } from '../core/ports/directory.js';
 import { createTenancy, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
@@ -24,6 +25,8 @@ import { json } from './routes/common.js';
 /** Bodies are small JSON documents; a user with 50 large RSA keys fits. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export interface AdminDeps {
   directory: Directory;
   logger: Logger;
@@ -41,6 +44,11 @@ export interface AdminDeps {
   console?: ConsoleAssets;
   /** How the console signs in: the admin token (default) or SigV4 when IAM guards the API. */
   consoleSignIn?: ConsoleSignIn;
+  /**
+   * Makes the directory's writes so far survive a power loss; a change is answered only
+   * after it. Absent where a write is durable once acknowledged (DynamoDB).
+   */
+  syncWrites?: () => Promise<void>;
 }
 
 export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
@@ -82,6 +90,20 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
       },
     }),
   );
+
+  const syncWrites = deps.syncWrites;
+  if (syncWrites) {
+    app.use('/v1/*', async (c, next) => {
+      await next();
+      if (READS.has(c.req.method) || c.res.status >= 400) return;
+      try {
+        await syncWrites();
+      } catch (err) {
+        deps.logger.error({ err, method: c.req.method, path: c.req.path }, 'cannot sync an admin change to disk');
+        throw new CoreError('failure', 'the change is saved but syncing it to disk failed, so a power loss could undo it; check the disk, then read the resource again');
+      }
+    });
+  }
 
   const routeDeps = {
     app,

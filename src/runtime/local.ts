@@ -119,7 +119,16 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     demo = await createDemo(createTenancy({ directory, clock: systemClock, sftp: access, retryTransfer }), join(dataDir, 'delivered'));
   }
 
-  const app = createAdminApp({ directory, logger, sftp: access, retryTransfer, auth: bearerAuth(adminToken.token), bruteForce, console: checkoutConsole() });
+  const app = createAdminApp({
+    directory,
+    logger,
+    sftp: access,
+    retryTransfer,
+    auth: bearerAuth(adminToken.token),
+    bruteForce,
+    console: checkoutConsole(),
+    syncWrites: () => directory.syncWrites(),
+  });
   const http = await serveAdmin(app, config.adminPort, config.bind);
   const adminPort = http.port;
   logger.info({ sftpPort, adminPort, hostKey: hostKey.fingerprint, dataDir, sftpWorkers: workers?.pids().length ?? 0 }, 'thru-sftp started');

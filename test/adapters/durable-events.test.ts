@@ -15,6 +15,7 @@ const { WalSync } = await import('../../src/adapters/local/wal-sync.js');
 const { SqliteJobQueue } = await import('../../src/adapters/local/sqlite-queue.js');
 const { openDatabase } = await import('../../src/adapters/local/sqlite.js');
 const { FsStorage } = await import('../../src/adapters/local/fs-storage.js');
+const { SqliteDirectory } = await import('../../src/adapters/local/sqlite-directory.js');
 const { createLogger } = await import('../../src/log.js');
 
 let dir: string;
@@ -65,6 +66,36 @@ describe('SQLite queue on a file', () => {
     expect(queue.pending()).toBe(2);
     await queue.stop();
     db.close();
+  });
+});
+
+describe('one WAL sync per connection', () => {
+  it('the queue and the directory share it: a change waiting with a storage event costs no extra sync', async () => {
+    const db = openDatabase(join(dir, 'thru.db'));
+    const queue = new SqliteJobQueue(db, createLogger('silent'));
+    const directory = new SqliteDirectory(db);
+    await directory.organizations.create({ id: 'org-1', name: 'o', createdAt: 'now', updatedAt: 'now' });
+    const release = holdSyncs();
+    const both = [
+      queue.enqueueDurably({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } }),
+      directory.syncWrites(),
+    ];
+    expect(await settled(both[1]!)).toBe(false);
+    expect(walSyncs()).toBe(1); // the second caller waits for the next, not a second sync at once
+    release();
+    await Promise.all(both);
+    expect(walSyncs()).toBe(2);
+    await queue.stop();
+    await directory.close();
+  });
+
+  it('an in-memory database has none: syncWrites resolves at once', async () => {
+    const directory = new SqliteDirectory(openDatabase(':memory:'));
+    const release = holdSyncs();
+    expect(await settled(directory.syncWrites())).toBe(true);
+    release();
+    expect(walSyncs()).toBe(0);
+    await directory.close();
   });
 });
 

@@ -1,13 +1,13 @@
 // An acknowledged upload's storage event is on disk (src/adapters/local/wal-sync.ts),
 // through the real runtime and the OpenSSH client: `put` does not finish while the
-// queue's WAL sync is held back, though the file is already in place. A power loss
-// cannot be staged; the fdatasync calls are the real ones, held back as a slow disk
-// would.
+// queue's WAL sync is held back, though the file is already in place. So is an admin's
+// change the API answered. A power loss cannot be staged; the fdatasync calls are the
+// real ones, held back as a slow disk would.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { holdSyncs, syncs } from '../support/held-syncs.js';
+import { holdSyncs, resetSyncs, syncs } from '../support/held-syncs.js';
 
 vi.mock('node:fs', async (importOriginal) => (await import('../support/held-syncs.js')).withRecordedSyncs(await importOriginal()));
 
@@ -44,5 +44,45 @@ describe('storage events on disk before the answer', () => {
     release();
     expect(await exited).toBe(0);
   });
+});
 
+describe('admin changes on disk before the answer', () => {
+  const admin = (path: string, init: RequestInit = {}) =>
+    fetch(`http://127.0.0.1:${server.runtime.adminPort}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${server.runtime.adminToken.token}`, 'content-type': 'application/json' },
+    });
+
+  it('answers a change once the WAL holding it is synced; reads and refusals do not wait', async () => {
+    syncs.holdIf = (what) => what.endsWith('-wal');
+    const release = holdSyncs();
+    const walSyncs = () => syncs.done.filter((p) => p.endsWith('-wal')).length;
+    const before = walSyncs();
+    const created = admin('/v1/organizations', { method: 'POST', body: JSON.stringify({ name: 'held-org' }) });
+    let answered = false;
+    void created.then(() => (answered = true));
+    await vi.waitFor(() => expect(walSyncs()).toBe(before + 1));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answered).toBe(false); // committed, not yet on disk
+    // Meanwhile a read answers from the same database, and a refused change syncs nothing.
+    const list = await admin('/v1/organizations?limit=100');
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: { name: string }[] }).items.map((o) => o.name)).toContain('held-org');
+    expect((await admin('/v1/organizations', { method: 'POST', body: JSON.stringify({}) })).status).toBe(400);
+    expect(walSyncs()).toBe(before + 1);
+    release();
+    expect((await created).status).toBe(201);
+  });
+
+  it('answers 500 when the sync fails, saying the change is saved but not safe', async () => {
+    resetSyncs();
+    syncs.failIf = (what) => what.endsWith('-wal');
+    const res = await admin('/v1/organizations', { method: 'POST', body: JSON.stringify({ name: 'unsynced-org' }) });
+    syncs.failIf = () => false;
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('failure');
+    expect(body.error.message).toMatch(/saved but syncing it to disk failed/);
+    expect(server.logs.some((l) => l.msg === 'cannot sync an admin change to disk')).toBe(true);
+  });
 });

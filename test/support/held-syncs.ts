@@ -1,6 +1,7 @@
 // node:fs for `vi.mock('node:fs')`: the real calls, with every fdatasync recorded (by the
 // path its descriptor was opened with through openSync, else "fd N") and, while a hold is
-// on, held back until it is lifted, as a slow disk would hold them.
+// on, held back until it is lifted, as a slow disk would hold them; those `failIf` picks
+// fail with EIO, as a failing disk's would.
 import type * as nodeFs from 'node:fs';
 
 export const syncs = {
@@ -9,6 +10,8 @@ export const syncs = {
   /** Which syncs a hold applies to. */
   holdIf: (_what: string) => true,
   hold: undefined as Promise<void> | undefined,
+  /** Which syncs fail. */
+  failIf: (_what: string) => false,
 };
 
 const opened = new Map<number, string>();
@@ -17,6 +20,7 @@ export function resetSyncs(): void {
   syncs.done.length = 0;
   syncs.holdIf = () => true;
   syncs.hold = undefined;
+  syncs.failIf = () => false;
 }
 
 /** Hold the syncs from now on (those `holdIf` picks); call the result to let them go. */
@@ -38,6 +42,7 @@ export function withRecordedSyncs(fs: typeof nodeFs) {
   const fdatasync = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
     const what = opened.get(fd) ?? `fd ${fd}`;
     syncs.done.push(what);
+    if (syncs.failIf(what)) return void process.nextTick(callback, Object.assign(new Error(`EIO: i/o error, fdatasync`), { code: 'EIO', errno: -5, syscall: 'fdatasync' }));
     const held = syncs.hold && syncs.holdIf(what) ? syncs.hold : undefined;
     if (held) void held.then(() => fs.fdatasync(fd, callback));
     else fs.fdatasync(fd, callback);

@@ -5,6 +5,7 @@ import { alreadyExists, invalidArgument, notFound } from '../../core/errors.js';
 import { checkLimit, decodeCursor as decodeJson, encodeCursor } from '../paging.js';
 import type { Endpoint, Flow, FlowEndpoint, Organization, Transfer, User } from '../../core/model.js';
 import { sqliteBans, sqliteLoginFailures } from './sqlite-bans.js';
+import { walSyncOf } from './wal-sync.js';
 import type {
   BanStore,
   Directory,
@@ -191,7 +192,17 @@ export class SqliteDirectory implements Directory {
     };
   }
 
+  /**
+   * Resolves once every write so far survives a power loss (commits are synced lazily,
+   * see sqlite.ts): for changes someone is about to be told about.
+   */
+  async syncWrites(): Promise<void> {
+    await walSyncOf(this.db)?.sync();
+  }
+
   async close(): Promise<void> {
+    if (!this.db.open) return;
+    await walSyncOf(this.db)?.close();
     this.db.close();
   }
 }

@@ -24,7 +24,7 @@
 import type Database from 'better-sqlite3';
 import type { EnqueueOptions, Job, JobQueue } from '../../core/ports/queue.js';
 import type { Log } from '../../core/ports/logger.js';
-import { WalSync } from './wal-sync.js';
+import { walSyncOf, type WalSync } from './wal-sync.js';
 
 const MAX_ATTEMPTS = 20;
 const SET_ASIDE = 2;
@@ -64,8 +64,7 @@ export class SqliteJobQueue implements JobQueue {
     private readonly db: Database.Database,
     private readonly log: Log,
   ) {
-    const wal = !db.memory && db.pragma('journal_mode', { simple: true }) === 'wal';
-    this.walSync = wal ? new WalSync(db.name) : undefined;
+    this.walSync = walSyncOf(db);
   }
 
   async enqueue(job: Job, options: EnqueueOptions = {}): Promise<void> {

@@ -2,8 +2,9 @@
 // the pipeline's job queue. Schema changes are numbered migrations tracked in
 // PRAGMA user_version. WAL with synchronous=NORMAL: a commit survives a killed
 // process, but an OS crash or power loss can roll back what was committed since the
-// last checkpoint; the job queue syncs the WAL itself after a storage event's enqueue
-// (wal-sync.ts), so that an event whose change was answered is never lost.
+// last checkpoint. Where someone is told a change is done, the WAL is synced first
+// (wal-sync.ts): the job queue after a storage event's enqueue, the admin API after a
+// change (SqliteDirectory.syncWrites).
 import Database from 'better-sqlite3';
 
 export const MIGRATIONS: string[] = [

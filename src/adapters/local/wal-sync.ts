@@ -4,13 +4,27 @@
 // synced only at the next checkpoint, so an OS crash can roll back what was committed
 // since (up to the kernel's writeback delay, ~30 s). For most rows that is acceptable;
 // not for a storage event whose upload's CLOSE was answered: the file would be there and
-// never delivered. synchronous=FULL would fsync inside better-sqlite3's synchronous
-// commit, holding the event loop for every session. Instead, an fdatasync of the WAL
-// file runs in the thread pool after the commit (a descriptor of our own flushes the
-// same file's pages), while the upload's folder fsync runs too. Calls that arrive while
-// one runs share the next: one fdatasync covers every commit before it started.
+// never delivered; nor for an admin's change the API answered. synchronous=FULL would
+// fsync inside better-sqlite3's synchronous commit, holding the event loop for every
+// session. Instead, an fdatasync of the WAL file runs in the thread pool after the
+// commit (a descriptor of our own flushes the same file's pages), while the upload's
+// folder fsync runs too. Calls that arrive while one runs share the next: one fdatasync
+// covers every commit before it started, whoever made it: hence one per connection.
 import { closeSync, openSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { dataSync } from './fs-sync.js';
+
+const ofConnection = new WeakMap<Database.Database, WalSync>();
+
+/**
+ * The WalSync of a connection's database, one per connection; none for an in-memory
+ * database or one not in WAL mode (SQLite then syncs its rollback journal at commit).
+ */
+export function walSyncOf(db: Database.Database): WalSync | undefined {
+  let sync = ofConnection.get(db);
+  if (!sync && !db.memory && db.pragma('journal_mode', { simple: true }) === 'wal') ofConnection.set(db, (sync = new WalSync(db.name)));
+  return sync;
+}
 
 export class WalSync {
   private fd: number | undefined;
