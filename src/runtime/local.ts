@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { systemClock } from '../core/ports/clock.js';
+import { CoreError } from '../core/errors.js';
+import type { StorageEventListener } from '../core/ports/storage.js';
 import { DirectoryIdentity } from '../core/identity.js';
 import { BruteForceGuard, type BruteForcePolicy } from '../core/brute-force.js';
 import { FsStorage } from '../adapters/local/fs-storage.js';
@@ -70,9 +72,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   const storage = await new FsStorage({
     root: join(dataDir, 'files'),
     log: logger,
-    // Queued durably before the change is answered (see wal-sync.ts).
-    onEvent: (event) =>
-      queue.enqueueDurably({ kind: 'storage-event', event }).catch((err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event')),
+    onEvent: queueEvents(queue, logger),
   }).init();
   const pipeline = new PostUploadPipeline({
     directory,
@@ -156,6 +156,19 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   };
 }
 
+/**
+ * The storage's listener: each event is queued durably before its change is answered
+ * (see wal-sync.ts). If it cannot be, the answer fails, so that the partner uploads again
+ * rather than leave a file no flow will ever deliver.
+ */
+function queueEvents(queue: SqliteJobQueue, logger: Logger, queued?: () => void): StorageEventListener {
+  return (event) =>
+    queue.enqueueDurably({ kind: 'storage-event', event }).then(queued, (err: unknown) => {
+      logger.error({ err, key: event.key, event: event.name }, 'cannot queue a storage event');
+      throw new CoreError('failure', 'the change is made, but it could not be queued for post-upload processing (the server log says why); upload the file again');
+    });
+}
+
 /** How often the main process looks for jobs the SFTP workers queued, besides their nudges. */
 const WORKER_JOB_POLL_MS = 2_000;
 
@@ -193,11 +206,7 @@ export async function startLocalWorker(config: Config, logger: Logger, options: 
     root: join(dataDir, 'files'),
     keepStaging: true,
     log: logger,
-    onEvent: (event) =>
-      queue.enqueueDurably({ kind: 'storage-event', event }).then(
-        () => void process.send?.(JOB_QUEUED),
-        (err: unknown) => logger.error({ err, key: event.key }, 'cannot queue a storage event'),
-      ),
+    onEvent: queueEvents(queue, logger, () => void process.send?.(JOB_QUEUED)),
   }).init();
   const bruteForce = new BruteForceGuard(directory, systemClock, { ...config.bruteForce, ...options.bruteForce });
   const sftp = frontEnd(config, logger, options, { hostKey, directory, storage, bruteForce });

@@ -3,7 +3,7 @@
 // among the enqueues that wait together, and the filesystem storage holds CLOSE and RENAME until
 // its listener has queued the event. A power loss cannot be staged here: the syncs are
 // the real calls, counted and held back as a slow disk would.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -17,6 +17,7 @@ const { openDatabase } = await import('../../src/adapters/local/sqlite.js');
 const { FsStorage } = await import('../../src/adapters/local/fs-storage.js');
 const { SqliteDirectory } = await import('../../src/adapters/local/sqlite-directory.js');
 const { createLogger } = await import('../../src/log.js');
+const { CoreError } = await import('../../src/core/errors.js');
 
 let dir: string;
 beforeEach(() => {
@@ -46,6 +47,22 @@ describe('WAL sync', () => {
     release();
     await Promise.all([first, ...later]);
     expect(syncs.done).toEqual([`${file}-wal`, `${file}-wal`]); // not four
+    await wal.close();
+    db.close();
+  });
+});
+
+describe('WAL sync on a failing disk', () => {
+  it('rejects, and keeps rejecting once the disk answers again (a writeback error is reported once)', async () => {
+    const file = join(dir, 'thru.db');
+    const db = openDatabase(file);
+    db.exec('CREATE TABLE t (x)');
+    const wal = new WalSync(file);
+    syncs.failIf = () => true;
+    await expect(wal.sync()).rejects.toThrow(/EIO/);
+    syncs.failIf = () => false;
+    await expect(wal.sync()).rejects.toThrow(/none is trusted until thru-sftp restarts/);
+    expect(walSyncs()).toBe(1); // the second did not even try
     await wal.close();
     db.close();
   });
@@ -138,6 +155,22 @@ describe('filesystem storage with a listener that queues durably', () => {
     expect(await settled(renamed)).toBe(false);
     tellAll();
     await renamed;
+    await storage.close();
+  });
+});
+
+describe('filesystem storage with a listener that fails', () => {
+  it('fails commit, rename and remove with its error; each change stays made', async () => {
+    const refused = new CoreError('failure', 'cannot queue');
+    const storage = await new FsStorage({ root: dir, onEvent: () => Promise.reject(refused) }).init();
+    const w = await storage.openWrite('f', { mode: 'atomic', truncate: true });
+    await w.write(0, Buffer.from('data'));
+    await expect(w.commit()).rejects.toBe(refused);
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('data');
+    await expect(storage.rename('f', 'g', { overwrite: false })).rejects.toBe(refused);
+    expect(existsSync(join(dir, 'g'))).toBe(true);
+    await expect(storage.remove('g')).rejects.toBe(refused);
+    expect(existsSync(join(dir, 'g'))).toBe(false);
     await storage.close();
   });
 });

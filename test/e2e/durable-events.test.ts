@@ -2,7 +2,7 @@
 // through the real runtime and the OpenSSH client: `put` does not finish while the
 // queue's WAL sync is held back, though the file is already in place. So is an admin's
 // change the API answered. A power loss cannot be staged; the fdatasync calls are the
-// real ones, held back as a slow disk would.
+// real ones, held back as a slow disk would, or failed as a failing one would.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { holdSyncs, resetSyncs, syncs } from '../support/held-syncs.js';
 vi.mock('node:fs', async (importOriginal) => (await import('../support/held-syncs.js')).withRecordedSyncs(await importOriginal()));
 
 const { startTestServer } = await import('../support/local-server.js');
-const { generateKey, spawnSftp } = await import('../support/openssh.js');
+const { generateKey, sftpBatch, spawnSftp } = await import('../support/openssh.js');
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let key: ReturnType<typeof generateKey>;
@@ -46,12 +46,16 @@ describe('storage events on disk before the answer', () => {
   });
 });
 
-describe('admin changes on disk before the answer', () => {
-  const admin = (path: string, init: RequestInit = {}) =>
-    fetch(`http://127.0.0.1:${server.runtime.adminPort}${path}`, {
+const adminOf =
+  (s: typeof server) =>
+  (path: string, init: RequestInit = {}) =>
+    fetch(`http://127.0.0.1:${s.runtime.adminPort}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${server.runtime.adminToken.token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${s.runtime.adminToken.token}`, 'content-type': 'application/json' },
     });
+
+describe('admin changes on disk before the answer', () => {
+  const admin = (path: string, init: RequestInit = {}) => adminOf(server)(path, init);
 
   it('answers a change once the WAL holding it is synced; reads and refusals do not wait', async () => {
     syncs.holdIf = (what) => what.endsWith('-wal');
@@ -73,16 +77,36 @@ describe('admin changes on disk before the answer', () => {
     release();
     expect((await created).status).toBe(201);
   });
+});
 
-  it('answers 500 when the sync fails, saying the change is saved but not safe', async () => {
-    resetSyncs();
-    syncs.failIf = (what) => what.endsWith('-wal');
-    const res = await admin('/v1/organizations', { method: 'POST', body: JSON.stringify({ name: 'unsynced-org' }) });
-    syncs.failIf = () => false;
-    expect(res.status).toBe(500);
-    const body = (await res.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe('failure');
-    expect(body.error.message).toMatch(/saved but syncing it to disk failed/);
-    expect(server.logs.some((l) => l.msg === 'cannot sync an admin change to disk')).toBe(true);
+describe('a disk that fails a sync', () => {
+  it('fails the put and the admin change, and keeps refusing once the disk answers again', async () => {
+    // A server of its own: after this, its syncs are refused until it restarts.
+    const failing = await startTestServer();
+    try {
+      await failing.createUser({ username: 'failing', publicKeys: [key.publicKey] });
+      const local = join(work, 'failing.bin');
+      writeFileSync(local, 'stored, never queued');
+      resetSyncs();
+      syncs.failIf = (what) => what.endsWith('-wal');
+      const put = await sftpBatch(failing.port, { user: 'failing', key }, [`put ${local} failing.bin`]);
+      expect(put.code).not.toBe(0);
+      expect(existsSync(failing.fileOnDisk('failing.bin'))).toBe(true); // the change is made, its answer failed
+      expect(failing.logs.some((l) => l.msg === 'cannot queue a storage event')).toBe(true);
+
+      // The disk answers again; what the failed sync lost cannot be proven written, so syncs stay refused.
+      syncs.failIf = () => false;
+      const created = await adminOf(failing)('/v1/organizations', { method: 'POST', body: JSON.stringify({ name: 'unsynced-org' }) });
+      expect(created.status).toBe(500);
+      const body = (await created.json()) as { error: { code: string; message: string } };
+      expect(body.error).toEqual({ code: 'failure', message: expect.stringMatching(/saved but syncing it to disk failed/) as unknown });
+      const logged = failing.logs.find((l) => l.msg === 'cannot sync an admin change to disk') as { err?: { message?: string } } | undefined;
+      expect(logged?.err?.message).toMatch(/none is trusted until thru-sftp restarts/);
+      const again = await sftpBatch(failing.port, { user: 'failing', key }, [`put ${local} again.bin`]);
+      expect(again.code).not.toBe(0);
+    } finally {
+      syncs.failIf = () => false;
+      await failing.stop();
+    }
   });
 });

@@ -247,8 +247,8 @@ class FsWriter implements FileWriter {
    * once the object is), while the folder's fsync is under way: queueing it costs
    * 60–90 µs of the event loop, which a small file's CLOSE then no longer waits for on
    * top of the sync, and the queue makes it durable alongside. The staging pool refills
-   * then too. Should that fsync fail, the CLOSE fails with the file in place and its
-   * event out; a retry makes a new version.
+   * then too. Should that fsync fail, or the event not be queued, the CLOSE fails with
+   * the file in place; a retry makes a new version.
    */
   private async publish(staged: { path: string; whileSyncing: () => void }): Promise<void> {
     await this.syncData();
@@ -365,13 +365,13 @@ export class FsStorage implements Storage {
     this.cursors.clear();
   }
 
-  /** Tell the listeners; resolves once those that return a promise are done (they report their own failures). */
+  /** Tell the listeners; resolves once those that return a promise are done, rejects if one rejects. */
   private emit(name: StorageEventName, key: string, size: number, extra: Partial<StorageEvent> = {}): Promise<void> {
     const event: StorageEvent = { name, key, size, version: newVersion(), at: new Date().toISOString(), ...extra };
     const pending: Promise<void>[] = [];
     for (const listener of this.listeners) {
       const told = listener(event);
-      if (told) pending.push(told.catch(() => undefined));
+      if (told) pending.push(told);
     }
     return pending.length === 0 ? Promise.resolve() : Promise.all(pending).then(() => undefined);
   }

@@ -30,6 +30,8 @@ export class WalSync {
   private fd: number | undefined;
   private current: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  /** Set when an fdatasync failed: Linux reports a writeback error to one call only. */
+  private broken: Error | undefined;
 
   /** `databaseFile`: the SQLite database in WAL mode; its WAL is `<file>-wal`. */
   constructor(private readonly databaseFile: string) {}
@@ -63,9 +65,18 @@ export class WalSync {
   }
 
   private async flush(): Promise<void> {
+    if (this.broken) throw this.broken;
     // Opened at the first sync: the WAL exists once something was committed. SQLite keeps
     // the file (it rewrites it from the start after a checkpoint) while a connection is open.
     this.fd ??= openSync(`${this.databaseFile}-wal`, 'r');
-    await dataSync(this.fd);
+    try {
+      await dataSync(this.fd);
+    } catch (err) {
+      this.broken = new Error(
+        `syncing ${this.databaseFile}-wal failed (${(err as NodeJS.ErrnoException).code ?? String(err)}), so commits since the last sync may be lost; a later sync could succeed over the lost pages, so none is trusted until thru-sftp restarts: check the disk`,
+        { cause: err },
+      );
+      throw this.broken;
+    }
   }
 }

@@ -153,6 +153,7 @@ export interface StorageEvent {
 /**
  * Told of each change once it is visible. A listener that returns a promise holds the
  * change's answer (CLOSE, RENAME, REMOVE) until it settles: the local runtime's listener
- * queues the event durably first. It reports its own failures; a rejection is ignored.
+ * queues the event durably first. A rejection fails the answer with its error; the change
+ * stays made (a retry makes a new version, with a new event).
  */
 export type StorageEventListener = (event: StorageEvent) => void | Promise<void>;
