@@ -69,10 +69,12 @@ export interface TestServerOptions extends LocalOptions {
   bind?: string;
   idleTimeoutSeconds?: number;
   triggers?: Triggers;
+  /** A data directory of the test's own (e.g. a small filesystem), left in place at stop. */
+  dataDir?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'thru-test-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'thru-test-')));
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -160,7 +162,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async stop() {
       await runtime.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
