@@ -1,12 +1,14 @@
 // node:fs for `vi.mock('node:fs')`: the real calls, with every fdatasync recorded (by the
 // path its descriptor was opened with through openSync, else "fd N") and, while a hold is
 // on, held back until it is lifted, as a slow disk would hold them; those `failIf` picks
-// fail with EIO, as a failing disk's would.
+// fail with EIO, as a failing disk's would. fsync calls are recorded apart.
 import type * as nodeFs from 'node:fs';
 
 export const syncs = {
   /** What each fdatasync was for, in call order. */
   done: [] as string[],
+  /** What each fsync was for (folders, after a rename), in call order; never held. */
+  full: [] as string[],
   /** Which syncs a hold applies to. */
   holdIf: (_what: string) => true,
   hold: undefined as Promise<void> | undefined,
@@ -18,6 +20,7 @@ const opened = new Map<number, string>();
 
 export function resetSyncs(): void {
   syncs.done.length = 0;
+  syncs.full.length = 0;
   syncs.holdIf = () => true;
   syncs.hold = undefined;
   syncs.failIf = () => false;
@@ -47,5 +50,9 @@ export function withRecordedSyncs(fs: typeof nodeFs) {
     if (held) void held.then(() => fs.fdatasync(fd, callback));
     else fs.fdatasync(fd, callback);
   };
-  return { ...fs, default: { ...fs, fdatasync, openSync }, fdatasync, openSync };
+  const fsync = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
+    syncs.full.push(opened.get(fd) ?? `fd ${fd}`);
+    fs.fsync(fd, callback);
+  };
+  return { ...fs, default: { ...fs, fdatasync, fsync, openSync }, fdatasync, fsync, openSync };
 }

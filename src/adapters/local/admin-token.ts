@@ -3,6 +3,7 @@
 import { promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { writeFileDurably } from './fs-sync.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
@@ -16,6 +17,7 @@ export async function loadOrCreateAdminToken(dataDir: string, configured?: strin
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const token = randomBytes(24).toString('base64url');
-  await fsp.writeFile(file, `${token}\n`, { mode: 0o600 });
+  // Durable before it is printed: the admin keeps what was printed.
+  await writeFileDurably(file, `${token}\n`, { mode: 0o600, exclusive: false });
   return { token, created: true, file };
 }

@@ -4,6 +4,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { parsePublicKey } from '../../core/public-keys.js';
+import { writeFileDurably } from './fs-sync.js';
 
 export interface HostKey {
   privateKey: Buffer;
@@ -27,15 +28,35 @@ export function describeHostKey(privateKey: Buffer): HostKey {
 
 export async function loadOrCreateHostKey(dataDir: string): Promise<HostKey & { created: boolean }> {
   const file = join(dataDir, HOST_KEY_FILE);
-  try {
-    return { ...describeHostKey(await fsp.readFile(file)), created: false };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const existing = await load(file);
+  if (existing) return { ...existing, created: false };
   const pair = generateHostKey();
-  await fsp.writeFile(file, pair.private, { mode: 0o600, flag: 'wx' });
-  await fsp.writeFile(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
+  // Durable before anyone sees its fingerprint: a key lost to a crash would be replaced
+  // by another, and every partner's client would then refuse to connect.
+  if (!(await writeFileDurably(file, pair.private, { mode: 0o600, exclusive: true }))) {
+    return { ...(await load(file))!, created: false }; // another process of this server made it first
+  }
+  await writeFileDurably(`${file}.pub`, `${pair.public}\n`, { mode: 0o644, exclusive: false });
   return { ...describeHostKey(Buffer.from(pair.private)), created: true };
+}
+
+/** The key in `file`; undefined if there is none. A file that holds no usable key stops the start. */
+async function load(file: string): Promise<HostKey | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return describeHostKey(bytes);
+  } catch (err) {
+    throw new Error(
+      `${file} holds no usable host key (${(err as Error).message}). Restore it from a backup; or delete it to make a new key, and tell partners the new fingerprint (their clients will refuse the changed key until they do)`,
+      { cause: err },
+    );
+  }
 }
 
 /**
