@@ -2,7 +2,6 @@
 // core in-process, the admin API on Node's HTTP server. The only module that picks
 // local adapters. With THRU_WORKERS > 1 the SSH front end runs in worker processes
 // (startLocalWorker, see sftp-workers.ts) and this process keeps the rest.
-import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -12,6 +11,7 @@ import type { StorageEventListener } from '../core/ports/storage.js';
 import { DirectoryIdentity } from '../core/identity.js';
 import { BruteForceGuard, type BruteForcePolicy } from '../core/brute-force.js';
 import { FsStorage } from '../adapters/local/fs-storage.js';
+import { mkdirDurably } from '../adapters/local/fs-sync.js';
 import { SqliteDirectory } from '../adapters/local/sqlite-directory.js';
 import { openDatabase } from '../adapters/local/sqlite.js';
 import { loadOrCreateHostKey, type HostKey } from '../adapters/local/host-key.js';
@@ -62,7 +62,7 @@ export interface LocalOptions {
 
 export async function startLocal(config: Config, logger: Logger, options: LocalOptions = {}): Promise<LocalRuntime> {
   const dataDir = resolve(config.dataDir);
-  await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await mkdirDurably(dataDir, { recursive: true, mode: 0o700 });
   const hostKey = await loadOrCreateHostKey(dataDir);
   const adminToken = await loadOrCreateAdminToken(dataDir, config.adminToken);
   const db = openDatabase(join(dataDir, 'thru.db'));

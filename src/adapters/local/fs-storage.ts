@@ -48,7 +48,7 @@ import {
 import type { Log } from '../../core/ports/logger.js';
 import { fromFsError } from './fs-errors.js';
 import { FileWrites, OFFLOAD_MS } from './file-writes.js';
-import { dataSync, fsyncDirectory } from './fs-sync.js';
+import { dataSync, fsyncDirectory, mkdirDurably } from './fs-sync.js';
 import { streamToFile } from './stream-to-file.js';
 import { StagingPool, madeBy, stagingName } from './staging-pool.js';
 
@@ -328,7 +328,7 @@ export class FsStorage implements Storage {
 
   /** Create the root; staging files left by a crash are uploads that never closed: drop them. */
   async init(): Promise<this> {
-    await fsp.mkdir(this.root, { recursive: true, mode: DIR_MODE });
+    await mkdirDurably(this.root, { recursive: true, mode: DIR_MODE });
     // Canonical, so that resolved paths can be compared with it (see `real`).
     this.root = await fsp.realpath(this.root);
     this.staging = join(this.root, STAGING);
@@ -527,7 +527,7 @@ export class FsStorage implements Storage {
 
   async mkdir(key: string): Promise<void> {
     try {
-      await fsp.mkdir(this.real(key), { mode: DIR_MODE });
+      await mkdirDurably(this.real(key), { mode: DIR_MODE });
     } catch (err) {
       throw fromFsError(err);
     }
@@ -535,7 +535,9 @@ export class FsStorage implements Storage {
 
   async rmdir(key: string): Promise<void> {
     try {
-      await fsp.rmdir(this.real(key));
+      const path = this.real(key);
+      await fsp.rmdir(path);
+      await fsyncDirectory(join(path, '..'));
     } catch (err) {
       throw fromFsError(err);
     }
@@ -547,7 +549,8 @@ export class FsStorage implements Storage {
       const st = lstatSync(path);
       if (st.isDirectory()) throw isADirectory('that');
       await fsp.unlink(path);
-      await this.emit('ObjectRemoved:Delete', key, 0);
+      // Gone for good before the answer, as a rename is (the event is queued meanwhile).
+      await Promise.all([fsyncDirectory(join(path, '..')), this.emit('ObjectRemoved:Delete', key, 0)]);
     } catch (err) {
       throw fromFsError(err);
     }
@@ -585,7 +588,7 @@ export class FsStorage implements Storage {
 
   async writeStream(key: string, body: Readable, options: { meta?: ObjectMeta; signal?: AbortSignal } = {}): Promise<{ size: number }> {
     const finalPath = this.path(key);
-    await fsp.mkdir(join(finalPath, '..'), { recursive: true, mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
+    await mkdirDurably(join(finalPath, '..'), { recursive: true, mode: DIR_MODE }).catch((err: unknown) => Promise.reject(fromFsError(err)));
     this.real(key);
     const staged = join(this.staging, stagingName());
     const handle = await fsp.open(staged, 'w', FILE_MODE).catch((err: unknown) => Promise.reject(fromFsError(err)));

@@ -1,8 +1,10 @@
 // Making what is written durable: fdatasync and fsync in the thread pool, on plain
-// descriptors (the storage's writers and the queue's WAL), as promises; and the small
+// descriptors (the storage's writers and the queue's WAL), as promises; new folders
+// (an upload's CLOSE makes its file's name durable in its folder, and the folder's own
+// name must be too, else a crash can take both); and the small
 // files made once on first start (host key, admin token), which must survive a crash
 // whole or not at all: a host key lost to a crash would change what partners see.
-import { closeSync, constants, fdatasync, fsync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fsync, linkSync, openSync, promises as fsp, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -18,6 +20,23 @@ export async function fsyncDirectory(path: string): Promise<void> {
     await fullSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * mkdir, then the name of each folder it made made durable in its parent. `recursive`:
+ * the missing parents too (nothing to sync when all exist).
+ */
+export async function mkdirDurably(path: string, options: { mode: number; recursive?: boolean }): Promise<void> {
+  if (!options.recursive) {
+    await fsp.mkdir(path, { mode: options.mode });
+    return fsyncDirectory(dirname(path));
+  }
+  const first = await fsp.mkdir(path, { recursive: true, mode: options.mode });
+  if (first === undefined) return;
+  for (let made = path; ; made = dirname(made)) {
+    await fsyncDirectory(dirname(made));
+    if (made === first || dirname(made) === made) return;
   }
 }
 

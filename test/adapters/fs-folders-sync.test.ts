@@ -1,0 +1,59 @@
+// What the filesystem storage answers is durable in its folder too: a new folder's name
+// is synced into its parent before MKDIR is answered (an upload into it syncs only its
+// own name, and a crash could otherwise take the folder and the file with it), and so
+// are removals. The fsync calls are the real ones, recorded.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resetSyncs, syncs } from '../support/held-syncs.js';
+
+vi.mock('node:fs', async (importOriginal) => (await import('../support/held-syncs.js')).withRecordedSyncs(await importOriginal()));
+
+const { FsStorage } = await import('../../src/adapters/local/fs-storage.js');
+const { mkdirDurably } = await import('../../src/adapters/local/fs-sync.js');
+
+let dir: string;
+let storage: InstanceType<typeof FsStorage>;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'thru-fs-folders-'));
+  storage = await new FsStorage({ root: join(dir, 'files') }).init();
+  resetSyncs();
+});
+afterEach(async () => {
+  await storage.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('filesystem storage: folders made and removed durably', () => {
+  it('syncs the parent of each folder MKDIR makes', async () => {
+    await storage.mkdir('a');
+    await storage.mkdir('a/b');
+    expect(syncs.full).toEqual([join(dir, 'files'), join(dir, 'files', 'a')]);
+  });
+
+  it("a stream written under missing folders syncs each new name, then the file's own", async () => {
+    await storage.writeStream('x/y/z.bin', Readable.from([Buffer.from('data')]));
+    expect(syncs.full).toEqual([join(dir, 'files', 'x'), join(dir, 'files'), join(dir, 'files', 'x', 'y')]);
+  });
+
+  it('syncs the folder after REMOVE and RMDIR', async () => {
+    await storage.mkdir('a');
+    writeFileSync(join(dir, 'files', 'a', 'f'), 'x');
+    resetSyncs();
+    await storage.remove('a/f');
+    await storage.rmdir('a');
+    expect(syncs.full).toEqual([join(dir, 'files', 'a'), join(dir, 'files')]);
+  });
+});
+
+describe('mkdirDurably', () => {
+  it('recursive: syncs the parents of what it made, nothing when all exist', async () => {
+    await mkdirDurably(join(dir, 'p', 'q', 'r'), { recursive: true, mode: 0o700 });
+    expect(syncs.full).toEqual([join(dir, 'p', 'q'), join(dir, 'p'), dir]);
+    resetSyncs();
+    await mkdirDurably(join(dir, 'p', 'q', 'r'), { recursive: true, mode: 0o700 });
+    expect(syncs.full).toEqual([]);
+  });
+});
