@@ -1,7 +1,8 @@
 // What the filesystem storage answers is durable in its folder too: a new folder's name
 // is synced into its parent before MKDIR is answered (an upload into it syncs only its
 // own name, and a crash could otherwise take the folder and the file with it), and so
-// are removals. The fsync calls are the real ones, recorded.
+// are removals; a delivery into a local folder is synced before it counts as done. The
+// fsync calls are the real ones, recorded.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ vi.mock('node:fs', async (importOriginal) => (await import('../support/held-sync
 
 const { FsStorage } = await import('../../src/adapters/local/fs-storage.js');
 const { mkdirDurably } = await import('../../src/adapters/local/fs-sync.js');
+const { FolderDeliverer } = await import('../../src/adapters/local/folder-deliverer.js');
+const { deliveryRequest } = await import('../contract/delivery.js');
 
 let dir: string;
 let storage: InstanceType<typeof FsStorage>;
@@ -55,5 +58,13 @@ describe('mkdirDurably', () => {
     resetSyncs();
     await mkdirDurably(join(dir, 'p', 'q', 'r'), { recursive: true, mode: 0o700 });
     expect(syncs.full).toEqual([]);
+  });
+});
+
+describe('delivery into a local folder', () => {
+  it('syncs the folders it made and the file name before it is done', async () => {
+    const target = { id: 'ep-dir', orgId: 'org-1', name: 'd', type: 'directory' as const, description: '', config: { path: join(dir, 'out') }, createdAt: 'now', updatedAt: 'now' };
+    await new FolderDeliverer().deliver(deliveryRequest(target, { data: Buffer.from('delivered'), relativePath: '/2026/a.csv' }));
+    expect(syncs.full).toEqual([join(dir, 'out'), dir, join(dir, 'out', '2026')]);
   });
 });

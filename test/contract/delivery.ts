@@ -37,7 +37,8 @@ export interface DelivererUnderTest {
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const at = '2026-11-26T00:00:00.000Z';
 
-function request(t: DelivererUnderTest, target: Endpoint, o: { data: Buffer; folder?: string; relativePath?: string; deliveryId?: string; open?: () => Promise<Readable>; signal?: AbortSignal }): DeliveryRequest {
+/** A delivery of `o.data` to `target` (its flow endpoint's folder `o.folder`, default /). */
+export function deliveryRequest(target: Endpoint, o: { data: Buffer; folder?: string; relativePath?: string; deliveryId?: string; open?: () => Promise<Readable>; signal?: AbortSignal }): DeliveryRequest {
   const relativePath = o.relativePath ?? '/a.csv';
   const transfer: Transfer = {
     id: 'tr-1', state: 'active', orgId: 'org-1', flowId: 'flow-1', sourceFlowEndpointId: 'fe-src', endpointId: 'ep-src',
@@ -67,7 +68,7 @@ export function delivererContract(name: string, make: () => Promise<DelivererUnd
 
     it('delivers the exact content to the folder the target flow endpoint names, nested paths included', async () => {
       const data = randomBytes(300_000);
-      const result = await t.deliverer.deliver(request(t, t.target, { data, folder: '/from-acme', relativePath: '/2026/11/a.csv' }));
+      const result = await t.deliverer.deliver(deliveryRequest(t.target, { data, folder: '/from-acme', relativePath: '/2026/11/a.csv' }));
       // Where it went: a path, a key, a URL.
       expect(result.location).not.toBe('');
       expect(await t.arrived('/from-acme', '/2026/11/a.csv')).toEqual({ size: data.length, sha256: sha256(data), copies: 1 });
@@ -75,20 +76,20 @@ export function delivererContract(name: string, make: () => Promise<DelivererUnd
     });
 
     it('delivers an empty file', async () => {
-      await t.deliverer.deliver(request(t, t.target, { data: Buffer.alloc(0), relativePath: '/empty.csv' }));
+      await t.deliverer.deliver(deliveryRequest(t.target, { data: Buffer.alloc(0), relativePath: '/empty.csv' }));
       expect(await t.arrived('/', '/empty.csv')).toEqual({ size: 0, sha256: sha256(Buffer.alloc(0)), copies: 1 });
     });
 
     it('a retry of the same delivery leaves one copy, the latest', async () => {
       const first = randomBytes(5_000);
       const again = randomBytes(7_000);
-      await t.deliverer.deliver(request(t, t.target, { data: first }));
-      await t.deliverer.deliver(request(t, t.target, { data: again }));
+      await t.deliverer.deliver(deliveryRequest(t.target, { data: first }));
+      await t.deliverer.deliver(deliveryRequest(t.target, { data: again }));
       expect(await t.arrived('/', '/a.csv')).toEqual({ size: again.length, sha256: sha256(again), copies: 1 });
     });
 
     it('a target that cannot take it rejects with a core error', async () => {
-      const err: unknown = await t.deliverer.deliver(request(t, t.brokenTarget, { data: randomBytes(2_000) })).catch((e: unknown) => e);
+      const err: unknown = await t.deliverer.deliver(deliveryRequest(t.brokenTarget, { data: randomBytes(2_000) })).catch((e: unknown) => e);
       expect(isCoreError(err)).toBe(true);
       expect(await t.leftovers()).toEqual([]);
     });
@@ -102,7 +103,7 @@ export function delivererContract(name: string, make: () => Promise<DelivererUnd
             this.destroy(new Error('the source disk went away'));
           },
         });
-      await expect(t.deliverer.deliver(request(t, t.target, { data: randomBytes(10), open: broken }))).rejects.toThrow();
+      await expect(t.deliverer.deliver(deliveryRequest(t.target, { data: randomBytes(10), open: broken }))).rejects.toThrow();
       expect(await t.arrived('/', '/a.csv')).toBeUndefined();
       expect(await t.leftovers()).toEqual([]);
     });
@@ -110,7 +111,7 @@ export function delivererContract(name: string, make: () => Promise<DelivererUnd
     it('a cancelled delivery rejects and leaves nothing at the target', async () => {
       const controller = new AbortController();
       controller.abort(new Error('the worker is shutting down'));
-      await expect(t.deliverer.deliver(request(t, t.target, { data: randomBytes(200_000), signal: controller.signal }))).rejects.toThrow();
+      await expect(t.deliverer.deliver(deliveryRequest(t.target, { data: randomBytes(200_000), signal: controller.signal }))).rejects.toThrow();
       expect(await t.arrived('/', '/a.csv')).toBeUndefined();
       expect(await t.leftovers()).toEqual([]);
     });
