@@ -51,6 +51,20 @@ describe('filesystem storage: folders made and removed durably', () => {
   });
 });
 
+describe('filesystem storage: renames', () => {
+  it('syncs the folder of a rename within it, and both folders of a move', async () => {
+    await storage.mkdir('a');
+    await storage.mkdir('b');
+    writeFileSync(join(dir, 'files', 'a', 'f.part'), 'x');
+    resetSyncs();
+    await storage.rename('a/f.part', 'a/f', { overwrite: false });
+    expect(syncs.full).toEqual([join(dir, 'files', 'a')]);
+    resetSyncs();
+    await storage.rename('a/f', 'b/f', { overwrite: true });
+    expect(syncs.full.sort()).toEqual([join(dir, 'files', 'a'), join(dir, 'files', 'b')]);
+  });
+});
+
 describe('mkdirDurably', () => {
   it('recursive: syncs the parents of what it made, nothing when all exist', async () => {
     await mkdirDurably(join(dir, 'p', 'q', 'r'), { recursive: true, mode: 0o700 });

@@ -570,8 +570,10 @@ export class FsStorage implements Storage {
         await fsp.link(fromPath, toPath);
         await fsp.unlink(fromPath);
       }
-      // The events go out while the folder's fsync is under way (see FsWriter.publish).
-      const synced = fsyncDirectory(join(toPath, '..'));
+      // The events go out while the folders' fsyncs are under way (see FsWriter.publish);
+      // a move between folders syncs both, or a crash could show it in both or neither.
+      const [fromFolder, toFolder] = [join(fromPath, '..'), join(toPath, '..')];
+      const synced = Promise.all([fsyncDirectory(toFolder), fromFolder === toFolder ? undefined : fsyncDirectory(fromFolder)]);
       const told = st.isFile()
         ? [this.emit('ObjectCreated:Copy', to, st.size, { renamedFrom: from, meta: options.meta }), this.emit('ObjectRemoved:Delete', from, 0)]
         : [];
