@@ -49,6 +49,8 @@ export interface AdminDeps {
    * after it. Absent where a write is durable once acknowledged (DynamoDB).
    */
   syncWrites?: () => Promise<void>;
+  /** What keeps the service from doing its work, if anything: GET /v1/health answers 503 with it. */
+  problem?: () => string | undefined;
 }
 
 export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
@@ -70,8 +72,20 @@ export function createAdminApp(deps: AdminDeps): OpenAPIHono<AdminEnv> {
     security: [{ bearerAuth: [] }],
   });
   app.openapi(
-    createRoute({ method: 'get', path: '/v1/health', tags: ['service'], security: [], responses: { 200: json(z.object({ status: z.literal('ok') }), 'the service is up') } }),
-    (c) => c.json({ status: 'ok' as const }, 200),
+    createRoute({
+      method: 'get',
+      path: '/v1/health',
+      tags: ['service'],
+      security: [],
+      responses: {
+        200: json(z.object({ status: z.literal('ok') }), 'the service is up'),
+        503: json(z.object({ status: z.literal('failing'), problem: z.string() }), 'the service runs but cannot do its work (e.g. its disk failed a sync); restart it once the problem is fixed'),
+      },
+    }),
+    (c) => {
+      const problem = deps.problem?.();
+      return problem ? c.json({ status: 'failing' as const, problem }, 503) : c.json({ status: 'ok' as const }, 200);
+    },
   );
 
   if (deps.console) consoleRoutes(app, deps.console, deps.consoleSignIn);

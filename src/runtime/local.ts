@@ -128,6 +128,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     bruteForce,
     console: checkoutConsole(),
     syncWrites: () => directory.syncWrites(),
+    problem: () => directory.syncProblem(),
   });
   const http = await serveAdmin(app, config.adminPort, config.bind);
   const adminPort = http.port;

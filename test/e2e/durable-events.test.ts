@@ -58,6 +58,7 @@ describe('admin changes on disk before the answer', () => {
   const admin = (path: string, init: RequestInit = {}) => adminOf(server)(path, init);
 
   it('answers a change once the WAL holding it is synced; reads and refusals do not wait', async () => {
+    expect(await (await fetch(`http://127.0.0.1:${server.runtime.adminPort}/v1/health`)).json()).toEqual({ status: 'ok' });
     syncs.holdIf = (what) => what.endsWith('-wal');
     const release = holdSyncs();
     const walSyncs = () => syncs.done.filter((p) => p.endsWith('-wal')).length;
@@ -104,6 +105,10 @@ describe('a disk that fails a sync', () => {
       expect(logged?.err?.message).toMatch(/none is trusted until thru-sftp restarts/);
       const again = await sftpBatch(failing.port, { user: 'failing', key }, [`put ${local} again.bin`]);
       expect(again.code).not.toBe(0);
+      // What an orchestrator or a monitor polls says so, and why.
+      const health = await fetch(`http://127.0.0.1:${failing.runtime.adminPort}/v1/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: 'failing', problem: expect.stringMatching(/-wal failed \(EIO\).*until thru-sftp restarts/) as unknown });
     } finally {
       syncs.failIf = () => false;
       await failing.stop();

@@ -200,6 +200,11 @@ export class SqliteDirectory implements Directory {
     await walSyncOf(this.db)?.sync();
   }
 
+  /** Why writes can no longer be made durable (a failed WAL sync), if they cannot. */
+  syncProblem(): string | undefined {
+    return this.db.open ? walSyncOf(this.db)?.failure?.message : undefined;
+  }
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     await walSyncOf(this.db)?.close();

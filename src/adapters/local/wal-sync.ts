@@ -36,6 +36,11 @@ export class WalSync {
   /** `databaseFile`: the SQLite database in WAL mode; its WAL is `<file>-wal`. */
   constructor(private readonly databaseFile: string) {}
 
+  /** Why syncs are refused, once one failed. */
+  get failure(): Error | undefined {
+    return this.broken;
+  }
+
   /** Resolves once every commit made before the call is on disk. */
   sync(): Promise<void> {
     if (!this.current) return this.start();
