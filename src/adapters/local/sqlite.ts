@@ -5,6 +5,7 @@
 // last checkpoint. Where someone is told a change is done, the WAL is synced first
 // (wal-sync.ts): the job queue after a storage event's enqueue, the admin API after a
 // change (SqliteDirectory.syncWrites).
+import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export const MIGRATIONS: string[] = [
@@ -34,6 +35,11 @@ export const MIGRATIONS: string[] = [
 
 /** Open (creating or migrating) a SQLite database; ':memory:' for tests. */
 export function openDatabase(file: string): Database.Database {
+  // A new database is made 0600 (SQLite gives its WAL and shared-memory files the same
+  // mode): it holds password hashes and webhook secrets, as the host key file does. Only
+  // when missing: closing a descriptor of a database would drop the POSIX locks this
+  // process's other connections to it hold.
+  if (file !== ':memory:' && !existsSync(file)) createEmpty(file);
   const db = new Database(file);
   // Every transaction here writes: they begin IMMEDIATE, taking the write lock up front,
   // because a deferred one that read first cannot upgrade once another process (an SFTP
@@ -72,4 +78,12 @@ function cachePreparedStatements(db: Database.Database): void {
     }
     return statement;
   }) as typeof db.prepare;
+}
+
+function createEmpty(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // made meanwhile by another process
+  }
 }
