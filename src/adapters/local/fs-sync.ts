@@ -1,9 +1,9 @@
 // Making what is written durable: fdatasync and fsync in the thread pool, on plain
 // descriptors (the storage's writers and the queue's WAL), as promises; new folders
-// (an upload's CLOSE makes its file's name durable in its folder, and the folder's own
-// name must be too, else a crash can take both); and the small
-// files made once on first start (host key, admin token), which must survive a crash
-// whole or not at all: a host key lost to a crash would change what partners see.
+// (an upload's CLOSE syncs its file's name into its folder, and that folder's own name
+// must be on disk too, else a crash can take both); and the small files made once on
+// first start (host key, admin token), which must survive a crash whole or not at all:
+// a host key lost to a crash would change what partners see.
 import { closeSync, constants, fdatasync, fsync, linkSync, openSync, promises as fsp, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -24,7 +24,7 @@ export async function fsyncDirectory(path: string): Promise<void> {
 }
 
 /**
- * mkdir, then the name of each folder it made made durable in its parent. `recursive`:
+ * mkdir, then sync the name of each folder it created into its parent. `recursive`:
  * the missing parents too (nothing to sync when all exist).
  */
 export async function mkdirDurably(path: string, options: { mode: number; recursive?: boolean }): Promise<void> {
