@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { holdSyncs, resetSyncs, syncs } from '../support/held-syncs.js';
+import { holdSyncs, resetSyncs, settledSoon, syncs } from '../support/held-syncs.js';
 
 vi.mock('node:fs', async (importOriginal) => (await import('../support/held-syncs.js')).withRecordedSyncs(await importOriginal()));
 
@@ -27,12 +27,6 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const walSyncs = () => syncs.done.filter((p) => p.endsWith('-wal')).length;
-const settled = async (p: Promise<unknown>) => {
-  let done = false;
-  void p.then(() => (done = true));
-  await new Promise((r) => setTimeout(r, 20));
-  return done;
-};
 
 describe('WAL sync', () => {
   it('syncs the WAL file; calls made while one runs share the next', async () => {
@@ -76,7 +70,7 @@ describe('SQLite queue on a file', () => {
     expect(walSyncs()).toBe(0);
     const release = holdSyncs();
     const queued = queue.enqueueDurably({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } });
-    expect(await settled(queued)).toBe(false); // committed, not yet on disk
+    expect(await settledSoon(queued)).toBe(false); // committed, not yet on disk
     expect(walSyncs()).toBe(1);
     release();
     await queued;
@@ -97,7 +91,7 @@ describe('one WAL sync per connection', () => {
       queue.enqueueDurably({ kind: 'storage-event', event: { name: 'ObjectCreated:Put', key: 'a', size: 1, version: 'v', at: new Date().toISOString() } }),
       directory.syncWrites(),
     ];
-    expect(await settled(both[1]!)).toBe(false);
+    expect(await settledSoon(both[1]!)).toBe(false);
     expect(walSyncs()).toBe(1); // the second caller waits for the next, not a second sync at once
     release();
     await Promise.all(both);
@@ -109,7 +103,7 @@ describe('one WAL sync per connection', () => {
   it('an in-memory database has none: syncWrites resolves at once', async () => {
     const directory = new SqliteDirectory(openDatabase(':memory:'));
     const release = holdSyncs();
-    expect(await settled(directory.syncWrites())).toBe(true);
+    expect(await settledSoon(directory.syncWrites())).toBe(true);
     release();
     expect(walSyncs()).toBe(0);
     await directory.close();
@@ -146,13 +140,13 @@ describe('filesystem storage with a listener that queues durably', () => {
     await w.write(0, Buffer.from('data'));
     const committed = w.commit();
     await vi.waitFor(() => expect(told).toEqual(['ObjectCreated:Put f.part']));
-    expect(await settled(committed)).toBe(false);
+    expect(await settledSoon(committed)).toBe(false);
     tellAll();
     await committed;
 
     const renamed = storage.rename('f.part', 'f', { overwrite: false });
     await vi.waitFor(() => expect(told).toEqual(['ObjectCreated:Put f.part', 'ObjectCreated:Copy f', 'ObjectRemoved:Delete f.part']));
-    expect(await settled(renamed)).toBe(false);
+    expect(await settledSoon(renamed)).toBe(false);
     tellAll();
     await renamed;
     await storage.close();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import ssh2 from 'ssh2';
-import { holdSyncs, resetSyncs, syncs } from '../support/held-syncs.js';
+import { holdSyncs, resetSyncs, settledSoon, syncs } from '../support/held-syncs.js';
 
 vi.mock('node:fs', async (importOriginal) => (await import('../support/held-syncs.js')).withRecordedSyncs(await importOriginal()));
 
@@ -24,19 +24,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const settled = async (p: Promise<unknown>) => {
-  let done = false;
-  void p.then(() => (done = true));
-  await new Promise((r) => setTimeout(r, 20));
-  return done;
-};
-
 describe('writeFileDurably', () => {
   it('puts the file in place only once its data is synced, then syncs the folder', async () => {
     const path = join(dir, 'key');
     const release = holdSyncs();
     const written = writeFileDurably(path, 'secret', { mode: 0o600, exclusive: true });
-    expect(await settled(written)).toBe(false);
+    expect(await settledSoon(written)).toBe(false);
     expect(existsSync(path)).toBe(false); // the data is not on disk yet: nothing at the name
     release();
     expect(await written).toBe(true);

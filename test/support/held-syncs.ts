@@ -26,6 +26,17 @@ export function resetSyncs(): void {
   syncs.failIf = () => false;
 }
 
+/** Whether `p` has settled 20 ms from now: false while a sync it waits for is held. */
+export async function settledSoon(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((r) => setTimeout(r, 20));
+  return done;
+}
+
 /** Hold the syncs from now on (those `holdIf` picks); call the result to let them go. */
 export function holdSyncs(): () => void {
   let lift!: () => void;
