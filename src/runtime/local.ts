@@ -28,7 +28,7 @@ import { bearerAuth } from '../admin/bearer-auth.js';
 import { createTenancy, sftpUrl, type RetryTransfer, type SftpAccess } from '../core/tenancy/index.js';
 import { checkoutConsole } from './console-assets.js';
 import { createDemo, isEmpty, type Demo } from './demo.js';
-import { JOB_QUEUED, startSftpWorkers, type SftpWorkers } from './sftp-workers.js';
+import { JOB_QUEUED, startSftpWorkers, type ProblemMessage, type SftpWorkers } from './sftp-workers.js';
 
 export interface LocalRuntime {
   sftpPort: number;
@@ -90,6 +90,8 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
   let workers: SftpWorkers | undefined;
   let sftpPort: number;
   let poll: NodeJS.Timeout | undefined;
+  /** The first problem a worker reported; like the main process's own, it lasts until restart. */
+  let workerProblem: string | undefined;
   if ((config.workers ?? 1) > 1) {
     // Jobs the workers queue are in SQLite already; the nudge only saves waiting for the poll.
     poll = setInterval(() => queue.poke(), WORKER_JOB_POLL_MS);
@@ -97,6 +99,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     try {
       workers = await startSftpWorkers(config.workers!, logger, {
         onJobQueued: () => queue.poke(),
+        onProblem: (problem, pid) => (workerProblem ??= `SFTP worker ${pid ?? '?'}: ${problem}`),
         onWorkerExit: (pid) => void storage.removeStagingOf(pid).catch((err: unknown) => logger.warn({ err, workerPid: pid }, 'cannot clear the staging files of a stopped SFTP worker')),
       });
     } catch (err) {
@@ -128,7 +131,7 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
     bruteForce,
     console: checkoutConsole(),
     syncWrites: () => directory.syncWrites(),
-    problem: () => directory.syncProblem(),
+    problem: () => directory.syncProblem() ?? workerProblem,
   });
   const http = await serveAdmin(app, config.adminPort, config.bind);
   const adminPort = http.port;
@@ -162,10 +165,11 @@ export async function startLocal(config: Config, logger: Logger, options: LocalO
  * (see wal-sync.ts). If it cannot be, the answer fails, so that the partner uploads again
  * rather than leave a file no flow will ever deliver.
  */
-function queueEvents(queue: SqliteJobQueue, logger: Logger, queued?: () => void): StorageEventListener {
+function queueEvents(queue: SqliteJobQueue, logger: Logger, hooks: { queued?: () => void; failed?: () => void } = {}): StorageEventListener {
   return (event) =>
-    queue.enqueueDurably({ kind: 'storage-event', event }).then(queued, (err: unknown) => {
+    queue.enqueueDurably({ kind: 'storage-event', event }).then(hooks.queued, (err: unknown) => {
       logger.error({ err, key: event.key, event: event.name }, 'cannot queue a storage event');
+      hooks.failed?.();
       throw new CoreError('failure', 'the change is made, but it could not be queued for post-upload processing (the server log says why); upload the file again');
     });
 }
@@ -203,11 +207,21 @@ export async function startLocalWorker(config: Config, logger: Logger, options: 
   const db = openDatabase(join(dataDir, 'thru.db'));
   const directory = new SqliteDirectory(db);
   const queue = new SqliteJobQueue(db, logger);
+  let toldProblem = false;
   const storage = await new FsStorage({
     root: join(dataDir, 'files'),
     keepStaging: true,
     log: logger,
-    onEvent: queueEvents(queue, logger, () => void process.send?.(JOB_QUEUED)),
+    onEvent: queueEvents(queue, logger, {
+      queued: () => void process.send?.(JOB_QUEUED),
+      // The main process answers /v1/health: tell it once why this worker refuses uploads.
+      failed: () => {
+        const problem = directory.syncProblem();
+        if (problem === undefined || toldProblem) return;
+        toldProblem = true;
+        process.send?.({ type: 'thru:problem', problem } satisfies ProblemMessage);
+      },
+    }),
   }).init();
   const bruteForce = new BruteForceGuard(directory, systemClock, { ...config.bruteForce, ...options.bruteForce });
   const sftp = frontEnd(config, logger, options, { hostKey, directory, storage, bruteForce });

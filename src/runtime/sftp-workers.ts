@@ -13,6 +13,12 @@ import type { Log } from '../core/ports/logger.js';
 /** Worker → main process: "I queued a job in SQLite, look". */
 export const JOB_QUEUED = 'thru:job-queued';
 
+/** Worker → main process: what keeps it from working (a failed WAL sync), for /v1/health. */
+export interface ProblemMessage {
+  type: 'thru:problem';
+  problem: string;
+}
+
 export interface SftpWorkers {
   port: number;
   pids(): number[];
@@ -25,6 +31,8 @@ const START_TIMEOUT_MS = 30_000;
 export interface WorkerHooks {
   /** A worker queued a job. */
   onJobQueued?: () => void;
+  /** A worker can no longer do its work, and says why. */
+  onProblem?: (problem: string, pid: number | undefined) => void;
   /** A worker that had started is gone (crashed, killed or stopped). */
   onWorkerExit?: (pid: number) => void;
 }
@@ -46,8 +54,9 @@ export async function startSftpWorkers(count: number, log: Log, hooks: WorkerHoo
     const worker = cluster.fork(env);
     workers.add(worker);
     let listened = false;
-    worker.on('message', (message) => {
+    worker.on('message', (message: unknown) => {
       if (message === JOB_QUEUED) hooks.onJobQueued?.();
+      else if (isProblem(message)) hooks.onProblem?.(message.problem, worker.process.pid);
     });
     const listening = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`an SFTP worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
@@ -90,3 +99,6 @@ export async function startSftpWorkers(count: number, log: Log, hooks: WorkerHoo
     throw err;
   }
 }
+
+const isProblem = (m: unknown): m is ProblemMessage =>
+  typeof m === 'object' && m !== null && (m as ProblemMessage).type === 'thru:problem' && typeof (m as ProblemMessage).problem === 'string';
