@@ -2,10 +2,11 @@
 // port, so that transfers use every core (a Node process encrypts on one). The main
 // process keeps what must be single: the post-upload pipeline and its queue, the admin
 // API, the demo. Workers use the same SQLite file (WAL, busy timeout) for users, bans
-// and queued storage events, and tell the main process when they queued one. A worker
-// that dies after it served is replaced; its connections drop as with any network cut
-// (an upload under a normal name leaves nothing behind once `onWorkerExit` has cleared
-// its staging files, a temp-named one can resume).
+// and queued storage events, and tell the main process when they queued one (and why,
+// should they no longer be able to: /v1/health reports it). A worker that dies after
+// it served is replaced; its connections drop as with any network cut (an upload under
+// a normal name leaves nothing behind once `onWorkerExit` has cleared its staging
+// files, a temp-named one can resume).
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { Log } from '../core/ports/logger.js';
