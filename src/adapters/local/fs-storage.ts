@@ -66,7 +66,6 @@ const openFd = (path: string, flags: number, mode = FILE_MODE) =>
 /** Opaque and unique; randomUUID draws on a cached pool (randomBytes costs ~10 µs a call here). */
 const newVersion = () => randomUUID();
 
-
 class FsReader implements FileReader {
   private closed = false;
   constructor(
